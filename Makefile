@@ -1,0 +1,53 @@
+# rb's day-to-day commands. `rb` is ./bin/rb.mjs (no npx: it costs ~0.5 s a call).
+RB := ./bin/rb.mjs
+UVU := node --import tsx node_modules/uvu/bin.js
+steps ?= 1
+
+.PHONY: install upgrade-db upgrade-prod-db revision downgrade history db-start db-stop test test-unit test-e2e acceptance bench typecheck
+
+# npm ci when node_modules is missing or older than the lockfile.
+node_modules/.install-stamp: package-lock.json package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.install-stamp
+
+## Migrate the local database (embedded PostgreSQL unless DATABASE_URL is set) and rewrite db/schema.sql.
+upgrade-db: install
+	$(RB) upgrade
+
+## Migrate production (PROD_DATABASE_URL); shows the plan and asks first.
+upgrade-prod-db: install
+	$(RB) upgrade --prod
+
+## make revision name="add my model"
+revision: install
+	@test -n "$(name)" || { echo 'usage: make revision name="add my model"'; exit 2; }
+	$(RB) new-migration $(name)
+
+## make downgrade steps=2
+downgrade: install
+	$(RB) downgrade $(steps)
+
+history: install
+	$(RB) history
+
+db-start: install
+	$(RB) db start
+
+db-stop: install
+	$(RB) db stop
+
+typecheck: install
+	node_modules/.bin/tsc --noEmit
+
+## Every test against a real PostgreSQL (TEST_DATABASE_URL, else Docker, else embedded).
+test: install typecheck
+	$(UVU) test '.*\.test\.ts$$'
+
+## Tests that read ../shared/acceptance (only where that folder exists).
+acceptance: install
+	$(UVU) acceptance '.*\.test\.ts$$'
+
+bench: install
+	@for f in scripts/bench/*.ts; do echo "== $$f"; node --import tsx $$f || exit 1; done

@@ -1,0 +1,63 @@
+import type { Io } from '../io.ts';
+import { newMigration } from '../migrations/new-migration.ts';
+import { upgrade } from '../migrations/upgrade.ts';
+import { downgrade, parseSteps } from '../migrations/downgrade.ts';
+import { migrationStatus, type MigrationState } from '../migrations/migration-status.ts';
+import { loadConfig } from '../config.ts';
+import { configAndTarget, relativeToProject, targetLabel, type TargetFlags } from './common.ts';
+
+export function newMigrationCommand(words: string[], io: Io): void {
+  const config = loadConfig();
+  const result = newMigration(config.migrationsDir, words);
+  io.out(`Created ${relativeToProject(config, result.path)}`);
+}
+
+export async function upgradeCommand(flags: TargetFlags & { dryRun?: boolean }, io: Io): Promise<void> {
+  const { config, target } = await configAndTarget(flags);
+  const result = await upgrade(config, target, { dryRun: flags.dryRun, yes: flags.yes, confirm: io.confirm });
+  for (const entry of result.outOfOrder) {
+    io.err(`warning: ${entry.fileName} is older than the newest applied migration (a parallel branch); applying it anyway`);
+  }
+  if (result.applied.length === 0) {
+    io.out(`${targetLabel(target)}: up to date, nothing to apply`);
+    return;
+  }
+  const verb = result.dryRun ? 'Would apply' : 'Applied';
+  for (const entry of result.applied) io.out(`${verb}: ${entry.fileName}`);
+  if (result.dryRun) io.out(`Dry run: ${result.applied.length} pending migration(s) on ${targetLabel(target)}; nothing was changed`);
+  else io.out(`${targetLabel(target)}: applied ${result.applied.length} migration(s)`);
+  if (result.schemaFile) io.out(`Wrote ${relativeToProject(config, result.schemaFile)}`);
+}
+
+export async function downgradeCommand(steps: string | undefined, flags: TargetFlags & { dryRun?: boolean }, io: Io): Promise<void> {
+  const count = parseSteps(steps);
+  const { config, target } = await configAndTarget(flags);
+  const result = await downgrade(config, target, { steps: count, dryRun: flags.dryRun, yes: flags.yes, confirm: io.confirm });
+  const verb = result.dryRun ? 'Would roll back' : 'Rolled back';
+  for (const file of result.rolledBack) io.out(`${verb}: ${file}`);
+  if (result.schemaFile) io.out(`Wrote ${relativeToProject(config, result.schemaFile)}`);
+}
+
+const STATE_LABEL: Record<MigrationState, string> = {
+  applied: 'applied',
+  pending: 'pending',
+  'pending-out-of-order': 'pending (older than the newest applied: from a parallel branch)',
+  'applied-file-missing': 'applied (file missing)',
+};
+
+export async function statusCommand(flags: TargetFlags, io: Io): Promise<void> {
+  const { config, target } = await configAndTarget(flags);
+  const status = await migrationStatus(config, target.url);
+  io.out(`${targetLabel(target)}`);
+  for (const row of status.rows) {
+    io.out(`${STATE_LABEL[row.state].padEnd(9)}  ${row.fileName ?? row.version}`);
+  }
+  const applied = status.rows.filter((r) => r.state === 'applied' || r.state === 'applied-file-missing').length;
+  io.out(`${applied} applied, ${status.pending.length} pending; current version: ${status.current ?? 'none'}`);
+}
+
+export async function currentCommand(flags: TargetFlags, io: Io): Promise<void> {
+  const { config, target } = await configAndTarget(flags);
+  const status = await migrationStatus(config, target.url);
+  io.out(status.current ?? 'none');
+}

@@ -1,0 +1,27 @@
+import { createInterface } from 'node:readline';
+import type { Confirm } from './target/prod-guard.ts';
+
+/** How commands talk to the person: plain lines out, diagnostics to stderr, a confirm prompt. */
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  confirm: Confirm;
+}
+
+/** Asks on the terminal; without a TTY on stdin there is nobody to ask (null). */
+export const terminalConfirm: Confirm = async (summary, expected) => {
+  process.stderr.write(`${summary}\n`);
+  if (!process.stdin.isTTY) return null;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await new Promise<string>((resolve) => rl.question(`Type the database name (${expected}) to continue: `, resolve));
+  } finally {
+    rl.close();
+  }
+};
+
+export const processIo: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  confirm: terminalConfirm,
+};

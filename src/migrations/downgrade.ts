@@ -1,0 +1,83 @@
+import { withClient } from '../client.ts';
+import type { Config } from '../config.ts';
+import { MigrationError, UsageError } from '../errors.ts';
+import { guardProduction, type Confirm } from '../target/prod-guard.ts';
+import type { Target } from '../target/resolve-target.ts';
+import { readAppliedVersions } from './applied-versions.ts';
+import { runDbmate, assertDbmateRan, withMigrationSubset } from './dbmate.ts';
+import { compareVersions, listMigrations, readMigrations } from './migration-directory.ts';
+import { writeSchemaFile } from './schema-file.ts';
+import { describeSqlFailure } from './upgrade.ts';
+
+export interface DowngradeOptions {
+  steps: number;
+  yes?: boolean;
+  dryRun?: boolean;
+  confirm: Confirm;
+}
+
+export interface DowngradeResult {
+  rolledBack: string[];
+  dryRun: boolean;
+  schemaFile?: string;
+}
+
+/** Accepts "2", "-1" (Alembic's relative form) or nothing (1). */
+export function parseSteps(value: string | number | undefined): number {
+  if (value === undefined || value === '') return 1;
+  const text = String(value).trim();
+  if (!/^-?\d+$/.test(text) || Number(text) === 0) {
+    throw new UsageError(`downgrade steps must be a whole number such as 1, 2 or -1 (got "${text}")`);
+  }
+  return Math.abs(Number(text));
+}
+
+/**
+ * Rolls back the newest `steps` applied migrations one at a time (dbmate rolls back one per
+ * call, dbmate issue 18) and stops at the first failure, leaving the last good version.
+ */
+export async function downgrade(config: Config, target: Target, options: DowngradeOptions): Promise<DowngradeResult> {
+  const applied = (await withClient(target.url, (sql) => readAppliedVersions(sql, config.migrationsTable))).sort(compareVersions);
+  if (applied.length === 0) {
+    throw new UsageError('nothing to roll back: no migration is applied to this database');
+  }
+  if (options.steps > applied.length) {
+    throw new UsageError(
+      `cannot roll back ${options.steps} migrations: only ${applied.length} applied; run rb downgrade ${applied.length} to roll back all of them`,
+    );
+  }
+  const entries = listMigrations(config.migrationsDir);
+  const byVersion = new Map(entries.map((e) => [e.version, e]));
+  const toRollBack = applied.slice(-options.steps).reverse();
+  const missing = toRollBack.filter((v) => !byVersion.has(v));
+  if (missing.length) {
+    throw new UsageError(
+      `cannot roll back version ${missing.join(', ')}: no file for it in ${config.migrationsDir}; restore the file (git log -- db/migrations) first`,
+    );
+  }
+  const files = readMigrations(config.migrationsDir, toRollBack.map((v) => byVersion.get(v)!));
+  if (options.dryRun) return { rolledBack: files.map((f) => f.fileName), dryRun: true };
+  await guardProduction(target, {
+    action: `roll back ${files.length} migration(s)`,
+    plan: files.map((f) => `roll back ${f.fileName}`),
+    yes: options.yes,
+    confirm: options.confirm,
+  });
+  const done: string[] = [];
+  for (const file of files) {
+    const result = await withMigrationSubset([file.path], (dir) =>
+      runDbmate({ url: target.url, migrationsDir: dir, migrationsTable: config.migrationsTable }, ['rollback']),
+    );
+    assertDbmateRan(result);
+    if (!result.ok) {
+      if (!target.isProduction && done.length) await writeSchemaFile(config, target.url);
+      throw new MigrationError(
+        `${describeSqlFailure(config, file, 'down', result.stderr)}; rolling back ${file.fileName} failed and changed nothing` +
+          `${done.length ? ` (rolled back before it: ${done.join(', ')})` : ''}; fix its down section and run rb downgrade again`,
+      );
+    }
+    done.push(file.fileName);
+  }
+  const schemaFile = target.isProduction ? undefined : await writeSchemaFile(config, target.url);
+  return { rolledBack: done, dryRun: false, schemaFile };
+}

@@ -1,0 +1,63 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.ts';
+import { parseFileName, readMigrationFile, type MigrationFile } from './migration-file.ts';
+
+/** A migration known by its file name only (contents not read yet). */
+export interface MigrationEntry {
+  version: string;
+  name: string;
+  fileName: string;
+  path: string;
+}
+
+/**
+ * Lists db/migrations in version order. `.sql` files whose name breaks dbmate's rule and
+ * duplicate versions are errors (dbmate would silently skip or mis-order them).
+ */
+export function listMigrations(dir: string): MigrationEntry[] {
+  if (!existsSync(dir)) return [];
+  const entries: MigrationEntry[] = [];
+  const seen = new Map<string, string>();
+  for (const fileName of readdirSync(dir).sort()) {
+    if (!fileName.endsWith('.sql')) continue;
+    const parsed = parseFileName(fileName);
+    if (!parsed) {
+      throw new UsageError(
+        `${path.join(dir, fileName)}: not a migration file name; rename it to <version>_<name>.sql (digits, an underscore, a name)`,
+      );
+    }
+    const other = seen.get(parsed.version);
+    if (other) {
+      throw new UsageError(`${path.join(dir, fileName)}: version ${parsed.version} is also used by ${other}; give one of them a new version`);
+    }
+    seen.set(parsed.version, fileName);
+    entries.push({ ...parsed, fileName, path: path.join(dir, fileName) });
+  }
+  return entries.sort((a, b) => compareVersions(a.version, b.version));
+}
+
+/** dbmate orders versions as strings of digits; compare numerically so 9 < 10. */
+export function compareVersions(a: string, b: string): number {
+  const byLength = a.replace(/^0+/, '').length - b.replace(/^0+/, '').length;
+  if (byLength !== 0) return byLength;
+  const na = a.replace(/^0+/, '');
+  const nb = b.replace(/^0+/, '');
+  return na < nb ? -1 : na > nb ? 1 : 0;
+}
+
+/** Reads and validates the given entries; every problem is reported at once. */
+export function readMigrations(dir: string, entries: MigrationEntry[]): MigrationFile[] {
+  const files: MigrationFile[] = [];
+  const problems: string[] = [];
+  for (const entry of entries) {
+    try {
+      files.push(readMigrationFile(dir, entry.fileName));
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      problems.push(error.message);
+    }
+  }
+  if (problems.length) throw new UsageError(problems.join('\n'));
+  return files;
+}

@@ -1,0 +1,53 @@
+import { RefusedError } from '../errors.ts';
+import { maskUrl, parseDatabaseUrl } from './database-url.ts';
+import type { Target } from './resolve-target.ts';
+
+/**
+ * Asks a person to confirm. Receives the full summary and the word to type; resolves to what
+ * they typed, or null when nobody can answer (no TTY).
+ */
+export type Confirm = (summary: string, expected: string) => Promise<string | null>;
+
+export interface GuardOptions {
+  /** What will happen, one line per action ("apply 20240101000000_add_user.sql"). */
+  plan: string[];
+  action: string;
+  yes?: boolean;
+  confirm: Confirm;
+}
+
+/** The text shown before anything touches production. */
+export function describeProductionTarget(target: Target, action: string, plan: string[]): string {
+  const p = parseDatabaseUrl(target.url);
+  const lines = [
+    `PRODUCTION: ${action}`,
+    `  host:     ${p.host}`,
+    `  port:     ${p.port}`,
+    `  database: ${p.database}`,
+    `  user:     ${p.user}`,
+    `  url:      ${maskUrl(target.url)}`,
+    plan.length ? 'This will:' : 'Nothing to do.',
+    ...plan.map((line) => `  - ${line}`),
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * Lets a production command go ahead only when the person types the database name, or
+ * `--yes` was given. Non-production targets pass straight through.
+ */
+export async function guardProduction(target: Target, options: GuardOptions): Promise<void> {
+  if (!target.isProduction) return;
+  const { database } = parseDatabaseUrl(target.url);
+  if (options.yes) return;
+  const summary = describeProductionTarget(target, options.action, options.plan);
+  const answer = await options.confirm(summary, database);
+  if (answer === null) {
+    throw new RefusedError(
+      `refusing to touch production (${maskUrl(target.url)}) without a terminal to confirm on; pass --yes to confirm non-interactively`,
+    );
+  }
+  if (answer.trim() !== database) {
+    throw new RefusedError(`production not touched: you typed "${answer.trim()}", not the database name "${database}"`);
+  }
+}
