@@ -92,3 +92,9 @@ export function isEmptySection(section: MigrationSection): boolean {
     .split('\n')
     .every((line) => line.trim() === '' || line.trim().startsWith('--'));
 }
+
+/** File line of the first line in a section that is not blank or a comment (the marker's if none). */
+export function firstStatementLine(section: MigrationSection): number {
+  const index = section.sql.split('\n').findIndex((line) => line.trim() !== '' && !line.trim().startsWith('--'));
+  return index === -1 ? section.line : section.line + 1 + index;
+}

@@ -7,7 +7,7 @@ import type { Target } from '../target/resolve-target.ts';
 import { readAppliedVersions } from './applied-versions.ts';
 import { parseDbmateError, runDbmate, withMigrationSubset, assertDbmateRan } from './dbmate.ts';
 import { readMigrations, type MigrationEntry } from './migration-directory.ts';
-import type { MigrationFile } from './migration-file.ts';
+import { firstStatementLine, type MigrationFile } from './migration-file.ts';
 import { migrationStatus } from './migration-status.ts';
 import { writeSchemaFile } from './schema-file.ts';
 
@@ -31,7 +31,11 @@ export function describeSqlFailure(config: Config, file: MigrationFile, section:
   const error = parseDbmateError(stderr);
   const relative = path.relative(config.projectDir, file.path) || file.path;
   const sectionStart = file[section].line;
-  const where = error.sectionLine !== undefined ? `${relative}:${sectionStart + error.sectionLine - 1}:${error.column}` : `${relative}:${sectionStart}`;
+  // Without a position from PostgreSQL (e.g. DROP of a missing table) point at the section's first statement.
+  const where =
+    error.sectionLine !== undefined
+      ? `${relative}:${sectionStart + error.sectionLine - 1}:${error.column}`
+      : `${relative}:${firstStatementLine(file[section])}`;
   return `${where}: ${error.message}${error.sqlState ? ` (SQLSTATE ${error.sqlState})` : ''}`;
 }
 

@@ -13,10 +13,10 @@ export function parseDatabaseUrl(url: string, source = 'database URL'): UrlParts
   try {
     parsed = new URL(url);
   } catch {
-    throw new UsageError(`${source} is not a valid URL (${maskUrl(url)}); expected postgres://user:password@host:5432/database`);
+    throw new UsageError(`${source} is not a valid URL (${maskUrl(url)}); expected postgres://user@host:5432/database (password after the user: user:secret@)`);
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new UsageError(`${source} must start with postgres:// (got ${parsed.protocol}//); expected postgres://user:password@host:5432/database`);
+    throw new UsageError(`${source} must start with postgres:// (got ${parsed.protocol}//); expected postgres://user@host:5432/database (password after the user: user:secret@)`);
   }
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   if (!database) {

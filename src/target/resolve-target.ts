@@ -29,7 +29,7 @@ export async function resolveTarget(config: Config, options: TargetOptions): Pro
       throw new UsageError('--prod and --database-url cannot be combined: --prod always uses PROD_DATABASE_URL');
     }
     if (!config.prodDatabaseUrl) {
-      throw new UsageError('--prod needs PROD_DATABASE_URL: set it in the environment or in .env (postgres://user:password@host:5432/database)');
+      throw new UsageError('--prod needs PROD_DATABASE_URL: set it in the environment or in .env (postgres://user@host:5432/database)');
     }
     parseDatabaseUrl(config.prodDatabaseUrl, 'PROD_DATABASE_URL');
     return { kind: 'prod', url: config.prodDatabaseUrl, source: 'PROD_DATABASE_URL', isProduction: true };

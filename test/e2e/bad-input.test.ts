@@ -1,0 +1,112 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createEmptyDatabase, withSql } from '../support/databases.ts';
+import { freePort } from '../support/server.ts';
+import { migration, runRb, tempProject } from '../support/project.ts';
+
+const userTables = (url: string) =>
+  withSql(url, async (sql) =>
+    (await sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`).map(
+      (r) => r.table_name as string,
+    ),
+  );
+
+test('a migration without -- migrate:down is refused before anything runs', async () => {
+  const url = await createEmptyDatabase(import.meta.url);
+  const cwd = tempProject({
+    '20240101000001_ok.sql': migration('create table ok (id int);', 'drop table ok;'),
+    '20240101000002_no_down.sql': '-- migrate:up\ncreate table no_down (id int);\n',
+  });
+  const result = await runRb(['upgrade'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(result.code, 2);
+  assert.is(
+    result.stderr,
+    `rb: ${cwd}/db/migrations/20240101000002_no_down.sql:3: no '-- migrate:down' section; add a line '-- migrate:down' after the up SQL, followed by SQL that undoes it\n`,
+  );
+  assert.equal(await userTables(url), [], 'not even the valid first migration ran');
+});
+
+test('an SQL error in the third of five pending migrations: two stay applied, the rest do not, file and line named', async () => {
+  const url = await createEmptyDatabase(import.meta.url);
+  const cwd = tempProject({
+    '20240101000001_a.sql': migration('create table a (id int);', 'drop table a;'),
+    '20240101000002_b.sql': migration('create table b (id int);', 'drop table b;'),
+    '20240101000003_c.sql': '-- a comment above the marker\n-- migrate:up\ncreate table c (id int);\ninsert into c values (1);\ncreate tabel oops (id int);\n\n-- migrate:down\ndrop table c;\n',
+    '20240101000004_d.sql': migration('create table d (id int);', 'drop table d;'),
+    '20240101000005_e.sql': migration('create table e (id int);', 'drop table e;'),
+  });
+  const result = await runRb(['upgrade'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(result.code, 4);
+  assert.is(
+    result.stderr,
+    'rb: db/migrations/20240101000003_c.sql:5:8: syntax error at or near "tabel" (SQLSTATE 42601); 20240101000003_c.sql was rolled back, 2 earlier migration(s) stay applied, 2 later one(s) not run; fix it and run rb upgrade again\n',
+  );
+  assert.equal(await userTables(url), ['a', 'b', 'schema_migrations']);
+  const versions = await withSql(url, (sql) => sql`select version from schema_migrations order by 1`);
+  assert.equal(versions.map((r) => r.version), ['20240101000001', '20240101000002']);
+});
+
+test('downgrade with nothing applied is refused and changes nothing', async () => {
+  const url = await createEmptyDatabase(import.meta.url);
+  const cwd = tempProject({ '20240101000001_a.sql': migration('create table a (id int);', 'drop table a;') });
+  const result = await runRb(['downgrade'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(result.code, 2);
+  assert.is(result.stderr, 'rb: nothing to roll back: no migration is applied to this database\n');
+  assert.equal(await userTables(url), []);
+});
+
+test('downgrade of more steps than applied is refused up front', async () => {
+  const url = await createEmptyDatabase(import.meta.url);
+  const cwd = tempProject({ '20240101000001_a.sql': migration('create table a (id int);', 'drop table a;') });
+  assert.is((await runRb(['upgrade'], { cwd, env: { DATABASE_URL: url } })).code, 0);
+  const result = await runRb(['downgrade', '3'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(result.code, 2);
+  assert.is(result.stderr, 'rb: cannot roll back 3 migrations: only 1 applied; run rb downgrade 1 to roll back all of them\n');
+  assert.equal(await userTables(url), ['a', 'schema_migrations']);
+});
+
+test('a failing down stops the downgrade at the last good version', async () => {
+  const url = await createEmptyDatabase(import.meta.url);
+  const cwd = tempProject({
+    '20240101000001_a.sql': migration('create table a (id int);', 'drop table a;'),
+    '20240101000002_b.sql': migration('create table b (id int);', 'drop table no_such_table;'),
+    '20240101000003_c.sql': migration('create table c (id int);', 'drop table c;'),
+  });
+  assert.is((await runRb(['upgrade'], { cwd, env: { DATABASE_URL: url } })).code, 0);
+  const result = await runRb(['downgrade', '3'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(result.code, 4);
+  assert.is(result.stdout, '');
+  assert.is(
+    result.stderr,
+    'rb: db/migrations/20240101000002_b.sql:5: table "no_such_table" does not exist (SQLSTATE 42P01); rolling back 20240101000002_b.sql failed and changed nothing (rolled back before it: 20240101000003_c.sql); fix its down section and run rb downgrade again\n',
+  );
+  assert.equal(await userTables(url), ['a', 'b', 'schema_migrations']);
+});
+
+test('an unreachable database gives one line with the masked URL, no stack trace', async () => {
+  const port = await freePort();
+  const cwd = tempProject({ '20240101000001_a.sql': migration('create table a (id int);', 'drop table a;') });
+  const url = `postgres://app:s3cret@127.0.0.1:${port}/app`;
+  const result = await runRb(['upgrade'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(result.code, 3);
+  assert.is(
+    result.stderr,
+    `rb: cannot connect to postgres://app:****@127.0.0.1:${port}/app: connection refused (is the server running?); check the URL and that the server is reachable\n`,
+  );
+  assert.not.match(result.stderr, 's3cret');
+});
+
+test('an unknown command or flag is a usage error (exit 2) with a hint', async () => {
+  const cwd = tempProject();
+  const command = await runRb(['upgrad'], { cwd });
+  assert.is(command.code, 2);
+  assert.is(command.stderr, 'rb: unknown command "upgrad"; run rb --help to see the commands\n');
+  const flag = await runRb(['status', '--porcelain'], { cwd });
+  assert.is(flag.code, 2);
+  assert.is(flag.stderr, 'rb: Unknown option "--porcelain"; run rb --help to see the commands and options\n');
+  const steps = await runRb(['downgrade', 'two'], { cwd });
+  assert.is(steps.code, 2);
+  assert.is(steps.stderr, 'rb: downgrade steps must be a whole number such as 1, 2 or -1 (got "two")\n');
+});
+
+test.run();

@@ -1,0 +1,70 @@
+import { existsSync, mkdtempSync, chmodSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { withSql } from '../support/databases.ts';
+import { freePort } from '../support/server.ts';
+import { migration, runRb, tempProject } from '../support/project.ts';
+
+// The embedded server of a project with no DATABASE_URL: started on demand, reused, stopped.
+const cwd = tempProject({
+  '20240101000001_app.sql': migration('create schema app;\ncreate table app.t (id int);', 'drop table app.t;\ndrop schema app;'),
+});
+let port = 0;
+let env: Record<string, string> = {};
+
+test.before(async () => {
+  port = await freePort();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rb-local-db-'));
+  chmodSync(dataDir, 0o755);
+  env = { RB_LOCAL_PORT: String(port), RB_LOCAL_DATA_DIR: path.join(dataDir, 'pg') };
+});
+
+test.after(async () => {
+  await runRb(['db', 'stop'], { cwd, env });
+});
+
+test('without DATABASE_URL, upgrade starts the embedded server, creates the database and migrates it', async () => {
+  const status = await runRb(['db', 'status'], { cwd, env });
+  assert.is(status.code, 0, status.stderr);
+  assert.match(status.stdout, /^not running/);
+  const up = await runRb(['upgrade'], { cwd, env });
+  assert.is(up.code, 0, up.stderr);
+  assert.match(up.stdout, `local database postgres@127.0.0.1:${port}/development: applied 1 migration(s)`);
+  assert.ok(existsSync(path.join(cwd, 'db', 'schema.sql')));
+  const url = await runRb(['db', 'url'], { cwd, env });
+  assert.is(url.stdout, `postgres://postgres@127.0.0.1:${port}/development?sslmode=disable\n`);
+  const rows = await withSql(url.stdout.trim(), (sql) => sql`select count(*)::int as n from app.t`);
+  assert.is(rows[0].n, 0);
+});
+
+test('the server is reused by later commands and reported by rb db status', async () => {
+  const status = await runRb(['db', 'status'], { cwd, env });
+  assert.match(status.stdout, new RegExp(`^running on port ${port} \\(pid \\d+`));
+  const again = await runRb(['upgrade'], { cwd, env });
+  assert.is(again.code, 0, again.stderr);
+  assert.match(again.stdout, 'up to date, nothing to apply');
+});
+
+test('db stop stops it; the next command starts it again with the data kept', async () => {
+  const stop = await runRb(['db', 'stop'], { cwd, env });
+  assert.is(stop.stdout, 'local PostgreSQL stopped\n');
+  const stopped = await runRb(['db', 'status'], { cwd, env });
+  assert.match(stopped.stdout, /^not running/);
+  const current = await runRb(['current'], { cwd, env });
+  assert.is(current.code, 0, current.stderr);
+  assert.is(current.stdout, '20240101000001\n');
+});
+
+test('DATABASE_URL wins: the embedded server is not started', async () => {
+  await runRb(['db', 'stop'], { cwd, env });
+  const other = tempProject();
+  const refused = await runRb(['status'], { cwd: other, env: { ...env, DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/development` } });
+  assert.is(refused.code, 3);
+  assert.match(refused.stderr, 'connection refused');
+  const status = await runRb(['db', 'status'], { cwd, env });
+  assert.match(status.stdout, /^not running/);
+});
+
+test.run();
