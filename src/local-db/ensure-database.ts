@@ -1,4 +1,6 @@
 import { withClient } from '../client.ts';
+import { ConnectionError } from '../errors.ts';
+import { parseDatabaseUrl, withDatabase } from '../target/database-url.ts';
 
 /** Creates a database on the server behind adminUrl if it does not exist yet. */
 export async function ensureDatabase(adminUrl: string, database: string): Promise<boolean> {
@@ -18,4 +20,21 @@ export async function ensureDatabase(adminUrl: string, database: string): Promis
 
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Creates the database a non-production URL names when it does not exist yet, as `dbmate up`
+ * does, through the server's maintenance database "postgres". Other connection failures are
+ * reported against the URL itself.
+ */
+export async function ensureUrlDatabase(url: string): Promise<boolean> {
+  try {
+    await withClient(url, (sql) => sql`select 1`);
+    return false;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '3D000' && !(error instanceof ConnectionError && error.message.includes('database does not exist'))) {
+      throw error;
+    }
+  }
+  return ensureDatabase(withDatabase(url, 'postgres'), parseDatabaseUrl(url).database);
 }

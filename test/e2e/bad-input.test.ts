@@ -4,9 +4,10 @@ import { createEmptyDatabase, withSql } from '../support/databases.ts';
 import { freePort } from '../support/server.ts';
 import { migration, runRb, tempProject } from '../support/project.ts';
 
+/** Tables in public, without rb's own bookkeeping tables (rb_*). */
 const userTables = (url: string) =>
   withSql(url, async (sql) =>
-    (await sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`).map(
+    (await sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' and table_name not like 'rb\\_%' order by 1`).map(
       (r) => r.table_name as string,
     ),
   );

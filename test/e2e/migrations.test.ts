@@ -112,4 +112,14 @@ test('status marks applied, pending, pending-older-than-newest (parallel branch)
   assert.is(history.stdout, status.stdout, 'history is an alias of status');
 });
 
+test('upgrade creates a local database that does not exist yet, as dbmate up does', async () => {
+  const existing = await createEmptyDatabase(import.meta.url);
+  const url = existing.replace(/\/([^/?]+)(\?|$)/, '/$1_new$2');
+  const cwd = tempProject({ '20240101000001_t1.sql': migration('create table t1 (id int);', 'drop table t1;') });
+  const up = await runRb(['upgrade'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(up.code, 0, up.stderr);
+  assert.match(up.stdout, /^Created database postgres@127\.0\.0\.1:\d+\/rbt_migrations_\d+_\d+_new\nApplied: 20240101000001_t1.sql\n/);
+  assert.equal(await tables(url), ['t1']);
+});
+
 test.run();
