@@ -4,6 +4,10 @@ import { upgrade } from '../migrations/upgrade.ts';
 import { downgrade, parseSteps } from '../migrations/downgrade.ts';
 import { migrationStatus, type MigrationState } from '../migrations/migration-status.ts';
 import { loadConfig } from '../config.ts';
+import { ensureUrlDatabase } from '../local-db/ensure-database.ts';
+import { describeUrl } from '../target/database-url.ts';
+import { describeMigrationEvent } from '../migrations/migration-events.ts';
+import { resolveTimeoutSettings } from '../migrations/migration-timeouts.ts';
 import { configAndTarget, relativeToProject, targetLabel, type TargetFlags } from './common.ts';
 
 export function newMigrationCommand(words: string[], io: Io): void {
@@ -12,9 +16,32 @@ export function newMigrationCommand(words: string[], io: Io): void {
   io.out(`Created ${relativeToProject(config, result.path)}`);
 }
 
-export async function upgradeCommand(flags: TargetFlags & { dryRun?: boolean }, io: Io): Promise<void> {
+/** Flags of upgrade/downgrade that shape how migrations run. */
+export interface MigrateFlags extends TargetFlags {
+  dryRun?: boolean;
+  lockTimeout?: string;
+  statementTimeout?: string;
+}
+
+export async function upgradeCommand(
+  flags: MigrateFlags & { allowEdited?: boolean; allowOutOfOrder?: boolean; retryFailed?: boolean },
+  io: Io,
+): Promise<void> {
   const { config, target } = await configAndTarget(flags);
-  const result = await upgrade(config, target, { dryRun: flags.dryRun, yes: flags.yes, confirm: io.confirm });
+  // Like `dbmate up`: a local database that does not exist yet is created (never on production).
+  if (target.kind === 'url' && !flags.dryRun && (await ensureUrlDatabase(target.url))) {
+    io.out(`Created database ${describeUrl(target.url)}`);
+  }
+  const result = await upgrade(config, target, {
+    dryRun: flags.dryRun,
+    yes: flags.yes,
+    confirm: io.confirm,
+    allowEdited: flags.allowEdited,
+    allowOutOfOrder: flags.allowOutOfOrder,
+    retryFailed: flags.retryFailed,
+    timeouts: resolveTimeoutSettings(config.projectDir, flags),
+    onEvent: (event) => io.err(describeMigrationEvent(event)),
+  });
   for (const entry of result.outOfOrder) {
     io.err(`warning: ${entry.fileName} is older than the newest applied migration (a parallel branch); applying it anyway`);
   }
@@ -29,10 +56,17 @@ export async function upgradeCommand(flags: TargetFlags & { dryRun?: boolean }, 
   if (result.schemaFile) io.out(`Wrote ${relativeToProject(config, result.schemaFile)}`);
 }
 
-export async function downgradeCommand(steps: string | undefined, flags: TargetFlags & { dryRun?: boolean }, io: Io): Promise<void> {
+export async function downgradeCommand(steps: string | undefined, flags: MigrateFlags, io: Io): Promise<void> {
   const count = parseSteps(steps);
   const { config, target } = await configAndTarget(flags);
-  const result = await downgrade(config, target, { steps: count, dryRun: flags.dryRun, yes: flags.yes, confirm: io.confirm });
+  const result = await downgrade(config, target, {
+    steps: count,
+    dryRun: flags.dryRun,
+    yes: flags.yes,
+    confirm: io.confirm,
+    timeouts: resolveTimeoutSettings(config.projectDir, flags),
+    onEvent: (event) => io.err(describeMigrationEvent(event)),
+  });
   const verb = result.dryRun ? 'Would roll back' : 'Rolled back';
   for (const file of result.rolledBack) io.out(`${verb}: ${file}`);
   if (result.schemaFile) io.out(`Wrote ${relativeToProject(config, result.schemaFile)}`);
@@ -50,7 +84,8 @@ export async function statusCommand(flags: TargetFlags, io: Io): Promise<void> {
   const status = await migrationStatus(config, target.url);
   io.out(`${targetLabel(target)}`);
   for (const row of status.rows) {
-    io.out(`${STATE_LABEL[row.state].padEnd(9)}  ${row.fileName ?? row.version}`);
+    const label = row.failed ? 'failed (transaction:false, part-way; see rb upgrade)' : row.edited ? 'applied (edited since it was applied)' : STATE_LABEL[row.state];
+    io.out(`${label.padEnd(9)}  ${row.fileName ?? row.version}`);
   }
   const applied = status.rows.filter((r) => r.state === 'applied' || r.state === 'applied-file-missing').length;
   io.out(`${applied} applied, ${status.pending.length} pending; current version: ${status.current ?? 'none'}`);

@@ -4,9 +4,12 @@ import { MigrationError, UsageError } from '../errors.ts';
 import { guardProduction, type Confirm } from '../target/prod-guard.ts';
 import type { Target } from '../target/resolve-target.ts';
 import { readAppliedVersions } from './applied-versions.ts';
-import { runDbmate, assertDbmateRan, withMigrationSubset } from './dbmate.ts';
+import { runMigrationStep } from './apply-migration.ts';
 import { compareVersions, listMigrations, readMigrations } from './migration-directory.ts';
-import { writeSchemaFile } from './schema-file.ts';
+import { withMigrationLock } from './migration-lock.ts';
+import { defaultTimeoutSettings, fileTimeouts, type TimeoutSettings } from './migration-timeouts.ts';
+import { deleteRecords, writeSchemaFileWithoutBookkeeping } from './rb-migrations-table.ts';
+import type { MigrationEvent } from './migration-events.ts';
 import { describeSqlFailure } from './upgrade.ts';
 
 export interface DowngradeOptions {
@@ -14,6 +17,8 @@ export interface DowngradeOptions {
   yes?: boolean;
   dryRun?: boolean;
   confirm: Confirm;
+  timeouts?: TimeoutSettings;
+  onEvent?: (event: MigrationEvent) => void;
 }
 
 export interface DowngradeResult {
@@ -56,6 +61,7 @@ export async function downgrade(config: Config, target: Target, options: Downgra
     );
   }
   const files = readMigrations(config.migrationsDir, toRollBack.map((v) => byVersion.get(v)!));
+  for (const file of files) fileTimeouts(file.path);
   if (options.dryRun) return { rolledBack: files.map((f) => f.fileName), dryRun: true };
   await guardProduction(target, {
     action: `roll back ${files.length} migration(s)`,
@@ -64,20 +70,35 @@ export async function downgrade(config: Config, target: Target, options: Downgra
     confirm: options.confirm,
   });
   const done: string[] = [];
-  for (const file of files) {
-    const result = await withMigrationSubset([file.path], (dir) =>
-      runDbmate({ url: target.url, migrationsDir: dir, migrationsTable: config.migrationsTable }, ['rollback']),
-    );
-    assertDbmateRan(result);
-    if (!result.ok) {
-      if (!target.isProduction && done.length) await writeSchemaFile(config, target.url);
+  let schemaFile: string | undefined;
+  await withMigrationLock(target.url, { onWait: (wait) => options.onEvent?.({ kind: 'lock-wait', ...wait }) }, async () => {
+    // Another rb may have migrated while this one waited: roll back only what was planned.
+    const appliedNow = (await withClient(target.url, (sql) => readAppliedVersions(sql, config.migrationsTable))).sort(compareVersions);
+    if (appliedNow.join() !== applied.join()) {
       throw new MigrationError(
-        `${describeSqlFailure(config, file, 'down', result.stderr)}; rolling back ${file.fileName} failed and changed nothing` +
-          `${done.length ? ` (rolled back before it: ${done.join(', ')})` : ''}; fix its down section and run rb downgrade again`,
+        'the applied migrations changed while rb waited for the migration lock (another rb migrated this database); nothing was rolled back; run rb downgrade again',
       );
     }
-    done.push(file.fileName);
-  }
-  const schemaFile = target.isProduction ? undefined : await writeSchemaFile(config, target.url);
+    for (const file of files) {
+      const outcome = await runMigrationStep(
+        { url: target.url, migrationsTable: config.migrationsTable },
+        file,
+        'rollback',
+        options.timeouts ?? defaultTimeoutSettings(),
+        (retry) => options.onEvent?.({ kind: 'lock-retry', ...retry }),
+      );
+      if (!outcome.result.ok) {
+        if (!target.isProduction && done.length) await writeSchemaFileWithoutBookkeeping(config, target.url);
+        throw new MigrationError(
+          `${describeSqlFailure(config, file, 'down', outcome.result.stderr)}; rolling back ${file.fileName} failed and changed nothing` +
+            `${done.length ? ` (rolled back before it: ${done.join(', ')})` : ''}; fix its down section and run rb downgrade again`,
+        );
+      }
+      await withClient(target.url, (sql) => deleteRecords(sql, [file.version]));
+      done.push(file.fileName);
+    }
+    // Written under the lock: concurrent runs must not dump over each other.
+    if (!target.isProduction) schemaFile = await writeSchemaFileWithoutBookkeeping(config, target.url);
+  });
   return { rolledBack: done, dryRun: false, schemaFile };
 }

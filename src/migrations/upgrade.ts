@@ -1,20 +1,41 @@
 import path from 'node:path';
-import { withClient } from '../client.ts';
+import { withClient, type Sql } from '../client.ts';
 import type { Config } from '../config.ts';
-import { MigrationError } from '../errors.ts';
+import { MigrationError, RefusedError, UsageError } from '../errors.ts';
 import { guardProduction, type Confirm } from '../target/prod-guard.ts';
 import type { Target } from '../target/resolve-target.ts';
+import { migrateBatches, runMigrateBatch } from './apply-migration.ts';
 import { readAppliedVersions } from './applied-versions.ts';
-import { parseDbmateError, runDbmate, withMigrationSubset, assertDbmateRan } from './dbmate.ts';
-import { readMigrations, type MigrationEntry } from './migration-directory.ts';
+import { fileChecksum } from './checksums.ts';
+import { parseDbmateError } from './dbmate.ts';
+import { describeNonTransactionalFailure, listInvalidIndexes, refuseFailedMigrations } from './failed-migrations.ts';
+import { listMigrations, readMigrations, type MigrationEntry } from './migration-directory.ts';
 import { firstStatementLine, type MigrationFile } from './migration-file.ts';
-import { migrationStatus } from './migration-status.ts';
-import { writeSchemaFile } from './schema-file.ts';
+import type { MigrationEvent } from './migration-events.ts';
+import { withMigrationLock } from './migration-lock.ts';
+import { combineStatus, migrationStatus, type MigrationStatus } from './migration-status.ts';
+import { defaultTimeoutSettings, fileTimeouts, type TimeoutSettings } from './migration-timeouts.ts';
+import {
+  deleteRecords,
+  ensureRbMigrationsTable,
+  readRbRecords,
+  recordApplied,
+  recordFailed,
+  writeSchemaFileWithoutBookkeeping,
+} from './rb-migrations-table.ts';
 
 export interface UpgradeOptions {
   dryRun?: boolean;
   yes?: boolean;
   confirm: Confirm;
+  /** Go ahead although applied files were edited; their new checksums are recorded. */
+  allowEdited?: boolean;
+  /** Apply migrations older than the newest applied one to production too. */
+  allowOutOfOrder?: boolean;
+  /** Apply a failed transaction:false migration again (after it was resolved by hand). */
+  retryFailed?: boolean;
+  timeouts?: TimeoutSettings;
+  onEvent?: (event: MigrationEvent) => void;
 }
 
 export interface UpgradeResult {
@@ -39,39 +60,133 @@ export function describeSqlFailure(config: Config, file: MigrationFile, section:
   return `${where}: ${error.message}${error.sqlState ? ` (SQLSTATE ${error.sqlState})` : ''}`;
 }
 
-/** Applies every pending migration with dbmate; on the local database rewrites db/schema.sql. */
+function outOfOrderEntries(status: MigrationStatus): MigrationEntry[] {
+  const older = new Set(status.rows.filter((row) => row.state === 'pending-out-of-order').map((row) => row.version));
+  return status.pending.filter((entry) => older.has(entry.version));
+}
+
+function relative(config: Config, entry: MigrationEntry): string {
+  return path.relative(config.projectDir, entry.path) || entry.path;
+}
+
+/** The checks that need no lock: edited applied files and, on production, out-of-order files. */
+function refuseUnsafe(config: Config, target: Target, status: MigrationStatus, options: UpgradeOptions): void {
+  if (status.edited.length && !options.allowEdited) {
+    const names = status.edited.map((e) => relative(config, e));
+    throw new UsageError(
+      `${names.join(', ')} ${names.length > 1 ? 'were' : 'was'} edited after ${names.length > 1 ? 'they were' : 'it was'} applied to this database ` +
+        `(the checksum rb recorded differs); put the applied text back (git checkout -- <file>) and make the change in a new migration, ` +
+        'or pass --allow-edited to accept the edit',
+    );
+  }
+  const outOfOrder = outOfOrderEntries(status);
+  if (target.isProduction && outOfOrder.length && !options.allowOutOfOrder) {
+    throw new RefusedError(
+      `refusing to apply ${outOfOrder.map((e) => e.fileName).join(', ')} to production: older than the newest applied migration ` +
+        `${status.current} (written on a parallel branch), so production would run them in an order no other database did; ` +
+        'give the file a newer version (rename it to a current timestamp) or pass --allow-out-of-order',
+    );
+  }
+}
+
+/**
+ * Applies pending migrations under the migration lock (in dbmate batches of files that share
+ * their timeouts; each transaction:false file alone), with lock-timeout retries, checksums and
+ * failure records; on the local database rewrites db/schema.sql.
+ */
 export async function upgrade(config: Config, target: Target, options: UpgradeOptions): Promise<UpgradeResult> {
   const status = await migrationStatus(config, target.url);
-  // Validate every pending file before anything runs: a bad file changes nothing.
+  // Validate every pending file (sections and rb settings) before anything runs: a bad file changes nothing.
   const files = readMigrations(config.migrationsDir, status.pending);
-  const outOfOrder = status.pending.filter((entry) =>
-    status.rows.some((row) => row.version === entry.version && row.state === 'pending-out-of-order'),
-  );
-  if (options.dryRun || files.length === 0) {
+  for (const file of files) fileTimeouts(file.path);
+  if (status.failed.length && !options.retryFailed) {
+    refuseFailedMigrations(config, status.failed, await withClient(target.url, listInvalidIndexes));
+  }
+  refuseUnsafe(config, target, status, options);
+  const outOfOrder = outOfOrderEntries(status);
+  const acceptEdits = options.allowEdited ? status.edited : [];
+  if (options.dryRun || (files.length === 0 && acceptEdits.length === 0)) {
     return { applied: status.pending, outOfOrder, dryRun: Boolean(options.dryRun) };
   }
   await guardProduction(target, {
     action: 'apply migrations',
-    plan: files.map((f) => `apply ${f.fileName}`),
+    plan: [
+      ...acceptEdits.map((e) => `accept the edited ${e.fileName} (record its new checksum)`),
+      ...files.map((f) => `apply ${f.fileName}`),
+    ],
     yes: options.yes,
     confirm: options.confirm,
   });
-  const result = await withMigrationSubset(files.map((f) => f.path), (dir) =>
-    runDbmate({ url: target.url, migrationsDir: dir, migrationsTable: config.migrationsTable }, ['migrate']),
+  return withMigrationLock(target.url, { onWait: (wait) => options.onEvent?.({ kind: 'lock-wait', ...wait }) }, () =>
+    withClient(target.url, (sql) => applyLocked(config, target, options, sql)),
   );
-  assertDbmateRan(result);
-  if (!result.ok) {
-    // dbmate prints "Applied:" before it checks errors, so ask the database what happened.
-    const appliedNow = new Set(await withClient(target.url, (sql) => readAppliedVersions(sql, config.migrationsTable)));
-    const failed = files.find((f) => !appliedNow.has(f.version));
-    const done = files.filter((f) => appliedNow.has(f.version));
-    if (!failed) throw new MigrationError(`dbmate failed: ${parseDbmateError(result.stderr).message}`);
-    const notRun = files.length - done.length - 1;
-    throw new MigrationError(
-      `${describeSqlFailure(config, failed, 'up', result.stderr)}; ${failed.fileName} was rolled back` +
-        `${done.length ? `, ${done.length} earlier migration(s) stay applied` : ''}${notRun ? `, ${notRun} later one(s) not run` : ''}; fix it and run rb upgrade again`,
-    );
+}
+
+/** Everything that changes the database, with the lock held: re-read the state first. */
+async function applyLocked(
+  config: Config,
+  target: Target,
+  options: UpgradeOptions,
+  sql: Sql,
+): Promise<UpgradeResult> {
+  await ensureRbMigrationsTable(sql);
+  const status = combineStatus(listMigrations(config.migrationsDir), await readAppliedVersions(sql, config.migrationsTable), await readRbRecords(sql));
+  if (status.failed.length && !options.retryFailed) refuseFailedMigrations(config, status.failed, await listInvalidIndexes(sql));
+  refuseUnsafe(config, target, status, options);
+  if (options.retryFailed) {
+    // A failed migration whose file is gone was resolved by removing it; the others run again below.
+    const files = new Set(listMigrations(config.migrationsDir).map((e) => e.version));
+    await deleteRecords(sql, status.failed.filter((r) => !files.has(r.version)).map((r) => r.version));
   }
-  const schemaFile = target.isProduction ? undefined : await writeSchemaFile(config, target.url);
-  return { applied: status.pending, outOfOrder, dryRun: false, schemaFile };
+  for (const entry of status.unrecorded) await recordApplied(sql, entry.version, entry.fileName, fileChecksum(entry.path));
+  if (options.allowEdited) {
+    for (const entry of status.edited) {
+      await recordApplied(sql, entry.version, entry.fileName, fileChecksum(entry.path));
+      options.onEvent?.({ kind: 'edit-accepted', fileName: entry.fileName });
+    }
+  }
+  const files = readMigrations(config.migrationsDir, status.pending);
+  const settings = options.timeouts ?? defaultTimeoutSettings();
+  const done: MigrationFile[] = [];
+  const readApplied = async () => new Set(await readAppliedVersions(sql, config.migrationsTable));
+  for (const batch of migrateBatches(files, settings)) {
+    const transactional = batch[0].up.options.transaction !== 'false';
+    const invalidBefore = transactional ? [] : await listInvalidIndexes(sql);
+    // A transaction:false file may have run part-way: never retried automatically.
+    const outcome = await runMigrateBatch(
+      { url: target.url, migrationsTable: config.migrationsTable },
+      batch,
+      transactional ? settings : { ...settings, lockRetries: 0 },
+      readApplied,
+      (retry) => options.onEvent?.({ kind: 'lock-retry', ...retry }),
+    );
+    for (const file of outcome.applied) await recordApplied(sql, file.version, file.fileName, fileChecksum(file.path));
+    done.push(...outcome.applied);
+    if (!outcome.failure) continue;
+    const { file, result, attempts, lockTimedOut, lockTimeout } = outcome.failure;
+    if (done.length && !target.isProduction) await writeSchemaFileWithoutBookkeeping(config, target.url);
+    const failure = describeSqlFailure(config, file, 'up', result.stderr);
+    if (!transactional) {
+      const before = new Set(invalidBefore);
+      const newInvalid = (await listInvalidIndexes(sql)).filter((name) => !before.has(name));
+      await recordFailed(sql, { version: file.version, fileName: file.fileName, checksum: fileChecksum(file.path), error: failure, invalidIndexes: newInvalid });
+      throw new MigrationError(describeNonTransactionalFailure(failure, file.fileName, newInvalid));
+    }
+    const notRun = files.length - done.length - 1;
+    const rest =
+      `${done.length ? `, ${done.length} earlier migration(s) stay applied` : ''}${notRun ? `, ${notRun} later one(s) not run` : ''}`;
+    if (lockTimedOut) {
+      throw new MigrationError(
+        `${failure}; ${file.fileName} could not get a lock within lock_timeout ${lockTimeout} in ${attempts} attempts and was rolled back${rest}; ` +
+          'another session holds a lock on a table it changes (see pg_locks / pg_stat_activity): run rb upgrade again once that session is done, ' +
+          'or allow a longer wait with --lock-timeout 30s or a line "-- rb: lock_timeout=30s" in the file',
+      );
+    }
+    throw new MigrationError(`${failure}; ${file.fileName} was rolled back${rest}; fix it and run rb upgrade again`);
+  }
+  const applied = done.map((f) => status.pending.find((e) => e.version === f.version)!);
+  const outOfOrder = outOfOrderEntries(status).filter((e) => done.some((f) => f.version === e.version));
+  // Written under the lock: concurrent runs must not dump over each other.
+  const schemaFile = target.isProduction || done.length === 0 ? undefined : await writeSchemaFileWithoutBookkeeping(config, target.url);
+  return { applied, outOfOrder, dryRun: false, schemaFile };
 }

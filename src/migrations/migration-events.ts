@@ -1,0 +1,20 @@
+import type { LockRetry } from './apply-migration.ts';
+import { describeHolder, type LockWait } from './migration-lock.ts';
+
+/** Progress worth telling the person while a migration command runs (the library never prints). */
+export type MigrationEvent =
+  | ({ kind: 'lock-wait' } & LockWait)
+  | ({ kind: 'lock-retry' } & LockRetry)
+  | { kind: 'edit-accepted'; fileName: string };
+
+/** One line for the command to print on stderr. */
+export function describeMigrationEvent(event: MigrationEvent): string {
+  switch (event.kind) {
+    case 'lock-wait':
+      return `waiting for the migration lock (${Math.round(event.waitedMs / 1000)}s so far): held by ${describeHolder(event.holder)}`;
+    case 'lock-retry':
+      return `${event.fileName}: lock timeout (lock_timeout ${event.lockTimeout}); retrying in ${event.waitMs / 1000}s (attempt ${event.attempt} of ${event.attempts})`;
+    case 'edit-accepted':
+      return `warning: ${event.fileName} was edited after it was applied; --allow-edited: recorded its new checksum`;
+  }
+}

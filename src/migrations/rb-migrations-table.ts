@@ -1,0 +1,118 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Sql } from '../client.ts';
+import type { Config } from '../config.ts';
+import { writeSchemaFile } from './schema-file.ts';
+
+/**
+ * rb's own bookkeeping beside dbmate's tracking table: the checksum of every file rb applied,
+ * and transaction:false migrations that failed half-way (dbmate records nothing for those).
+ */
+export const RB_MIGRATIONS_TABLE = 'public.rb_migrations';
+
+export type RbRecordState = 'applied' | 'failed';
+
+export interface RbMigrationRecord {
+  version: string;
+  fileName: string;
+  checksum: string;
+  state: RbRecordState;
+  recordedAt: Date;
+  /** For failed migrations: the error as rb reported it. */
+  error: string | null;
+  /** For failed migrations: INVALID indexes that appeared while it ran. */
+  invalidIndexes: string[];
+}
+
+/** Creates the table; call it while holding the migration lock (concurrent CREATEs race). */
+export async function ensureRbMigrationsTable(sql: Sql): Promise<void> {
+  await sql.unsafe(`
+    create table if not exists ${RB_MIGRATIONS_TABLE} (
+      version text primary key,
+      file_name text not null,
+      checksum text not null,
+      state text not null default 'applied' check (state in ('applied', 'failed')),
+      recorded_at timestamptz not null default now(),
+      error text,
+      invalid_indexes text[] not null default '{}'
+    )`);
+}
+
+/** Every record by version; empty when rb never wrote to this database. */
+export async function readRbRecords(sql: Sql): Promise<Map<string, RbMigrationRecord>> {
+  const [found] = await sql<{ reg: string | null }[]>`select to_regclass(${RB_MIGRATIONS_TABLE})::text as reg`;
+  const records = new Map<string, RbMigrationRecord>();
+  if (!found.reg) return records;
+  const rows = await sql.unsafe<
+    { version: string; file_name: string; checksum: string; state: RbRecordState; recorded_at: Date; error: string | null; invalid_indexes: string[] }[]
+  >(`select version, file_name, checksum, state, recorded_at, error, invalid_indexes from ${RB_MIGRATIONS_TABLE}`);
+  for (const row of rows) {
+    records.set(row.version, {
+      version: row.version,
+      fileName: row.file_name,
+      checksum: row.checksum,
+      state: row.state,
+      recordedAt: row.recorded_at,
+      error: row.error,
+      invalidIndexes: row.invalid_indexes,
+    });
+  }
+  return records;
+}
+
+export async function recordApplied(sql: Sql, version: string, fileName: string, checksum: string): Promise<void> {
+  await sql.unsafe(
+    `insert into ${RB_MIGRATIONS_TABLE} (version, file_name, checksum, state) values ($1, $2, $3, 'applied')
+     on conflict (version) do update set file_name = excluded.file_name, checksum = excluded.checksum, state = 'applied',
+       recorded_at = now(), error = null, invalid_indexes = '{}'`,
+    [version, fileName, checksum],
+  );
+}
+
+export async function recordFailed(
+  sql: Sql,
+  failure: { version: string; fileName: string; checksum: string; error: string; invalidIndexes: string[] },
+): Promise<void> {
+  await sql.unsafe(
+    `insert into ${RB_MIGRATIONS_TABLE} (version, file_name, checksum, state, error, invalid_indexes) values ($1, $2, $3, 'failed', $4, $5)
+     on conflict (version) do update set file_name = excluded.file_name, checksum = excluded.checksum, state = 'failed',
+       recorded_at = now(), error = excluded.error, invalid_indexes = excluded.invalid_indexes`,
+    [failure.version, failure.fileName, failure.checksum, failure.error, sql.array(failure.invalidIndexes)],
+  );
+}
+
+export async function deleteRecords(sql: Sql, versions: string[]): Promise<void> {
+  if (versions.length === 0) return;
+  const [found] = await sql<{ reg: string | null }[]>`select to_regclass(${RB_MIGRATIONS_TABLE})::text as reg`;
+  if (!found.reg) return;
+  await sql.unsafe(`delete from ${RB_MIGRATIONS_TABLE} where version = any($1)`, [sql.array(versions)]);
+}
+
+/**
+ * Removes rb's bookkeeping table from a pg_dump schema dump (db/schema.sql), so the file shows
+ * what the migrations built and matches a database migrated by dbmate alone. pg_dump writes one
+ * block per object, each starting with a `--` / `-- Name: <name>; Type: ...` / `--` header.
+ */
+export function stripRbBookkeeping(dump: string): string {
+  const lines = dump.split('\n');
+  const out: string[] = [];
+  let skipping = false;
+  for (let i = 0; i < lines.length; i++) {
+    const header = lines[i] === '--' && /^-- (Name|Data for Name): /.test(lines[i + 1] ?? '');
+    if (header || lines[i] === '-- PostgreSQL database dump complete') {
+      const name = /^-- (?:Data for )?Name: ([^;]+);.*Schema: public;/.exec(lines[i + 1] ?? '')?.[1];
+      skipping = name === 'rb_migrations' || (name?.startsWith('rb_migrations ') ?? false);
+    }
+    if (!skipping) out.push(lines[i]);
+  }
+  return out.join('\n');
+}
+
+/**
+ * db/schema.sql as rb upgrade/downgrade write it: dbmate's dump without rb's bookkeeping, so it
+ * equals the dump of a database the migrations alone built (what rb check compares against).
+ */
+export async function writeSchemaFileWithoutBookkeeping(config: Config, url: string): Promise<string> {
+  const file = await writeSchemaFile(config, url);
+  if (existsSync(file)) writeFileSync(file, stripRbBookkeeping(readFileSync(file, 'utf8')));
+  return file;
+}
