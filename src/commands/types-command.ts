@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { loadConfig, type Config } from '../config.ts';
+import { RbError, UsageError } from '../errors.ts';
+import type { Io } from '../io.ts';
+import { generateTypes, type TypesResult } from '../types/generate-types.ts';
+import { PGTYPED_CONFIG_FILE } from '../types/pgtyped-config.ts';
+
+export interface TypesFlags {
+  check?: boolean;
+  watch?: boolean;
+  prod?: boolean;
+  databaseUrl?: string;
+}
+
+/** Prints a run; returns the error to throw (invalid queries, stale files), if any. */
+function report(result: TypesResult, io: Io): RbError | undefined {
+  for (const note of result.ignored) io.err(`note: ${PGTYPED_CONFIG_FILE}: ignoring ${note}`);
+  for (const warning of result.warnings) io.err(`warning: ${warning}`);
+  if (result.problems.length > 0) {
+    for (const p of result.problems) {
+      io.err(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.query ? `query ${p.query}: ` : ''}${p.message}`);
+    }
+    const files = new Set(result.problems.map((p) => p.file)).size;
+    return new RbError(
+      `${result.problems.length} invalid quer${result.problems.length === 1 ? 'y' : 'ies'} in ${files} file(s); ${result.check ? 'the check failed' : 'nothing was written'}; fix them and run rb types again`,
+    );
+  }
+  if (result.shadow?.rebuilt) io.out(`Rebuilt the shadow database ${result.shadow.name} from the migrations`);
+  const written = result.files.filter((f) => f.status === 'written');
+  for (const f of written) io.out(`Wrote ${f.output}`);
+  const removed = result.files.filter((f) => f.status === 'removed');
+  for (const f of removed) io.out(`Removed ${f.output} (its query file ${f.source} is gone)`);
+  if (result.check) {
+    const stale = result.files.filter((f) => f.status === 'stale' || f.status === 'missing' || f.status === 'orphan');
+    for (const f of stale) {
+      if (f.status === 'orphan') io.err(`${f.output} is stale: its query file ${f.source} no longer exists; delete it (rb types does)`);
+      else io.err(`${f.output} is ${f.status === 'missing' ? 'missing' : 'stale'}: it differs from what rb types generates from ${f.source}`);
+    }
+    if (stale.length > 0) return new RbError(`${stale.length} generated file(s) out of date; run rb types and commit the result`);
+    io.out(`${result.files.filter((f) => f.status !== 'orphan').length} query file(s): generated types are up to date`);
+    return undefined;
+  }
+  const sources = result.files.length - removed.length;
+  io.out(`${sources} query file(s): ${written.length} written, ${sources - written.length} unchanged${result.generated === 0 && written.length + removed.length === 0 ? ' (nothing changed since the last run)' : ''}`);
+  return undefined;
+}
+
+function serverResolver(config: Config, flags: TypesFlags): () => Promise<string> {
+  return async () => {
+    const { resolveTarget } = await import('../target/resolve-target.ts');
+    return (await resolveTarget(config, { databaseUrl: flags.databaseUrl })).url;
+  };
+}
+
+export async function typesCommand(flags: TypesFlags, io: Io): Promise<void> {
+  if (flags.prod) {
+    throw new UsageError('rb types never uses production: it generates against a shadow database beside your local or DATABASE_URL server; drop --prod');
+  }
+  if (flags.check && flags.watch) throw new UsageError('--check and --watch cannot be combined: --check is a one-shot comparison for CI');
+  const config = loadConfig();
+  const options = { check: flags.check, serverUrl: serverResolver(config, flags) };
+  if (!flags.watch) {
+    const error = report(await generateTypes(config, options), io);
+    if (error) throw error;
+    return;
+  }
+  const { watchAndRun } = await import('../types/watch-types.ts');
+  const outputs = /\.ts$/; // generated files (rb's own writes)
+  io.out(`Watching ${path.relative(config.projectDir, config.queriesDir) || '.'}, ${path.relative(config.projectDir, config.migrationsDir)} and ${PGTYPED_CONFIG_FILE} (Ctrl-C stops)`);
+  await watchAndRun({
+    paths: [config.queriesDir, config.migrationsDir, path.join(config.projectDir, PGTYPED_CONFIG_FILE)],
+    ignore: (file) => outputs.test(file),
+    run: async () => {
+      try {
+        const error = report(await generateTypes(config, options), io);
+        if (error) io.err(`rb: ${error.message}`);
+      } catch (error) {
+        if (!(error instanceof RbError)) throw error;
+        io.err(`rb: ${error.message}`);
+      }
+    },
+  });
+}

@@ -1,0 +1,115 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.ts';
+import { inputKey, readCache, writeCache, type CacheEntry } from './generation-cache.ts';
+import { findOrphans, listQueryFiles, loadTypesSettings, type QueryFile } from './pgtyped-config.ts';
+import { loadPgtyped, pgtypedVersion } from './pgtyped-library.ts';
+import type { QueryProblem } from './pgtyped-generator.ts';
+import { migrationsHash } from './migrations-hash.ts';
+import type { ShadowDatabase } from './shadow-database.ts';
+import { TYPE_CHOICES_VERSION } from './type-choices.ts';
+
+/** `orphan`: a generated file whose query file is gone (`removed` once rb deleted it). */
+export type FileStatus = 'written' | 'unchanged' | 'stale' | 'missing' | 'no-queries' | 'orphan' | 'removed';
+
+export interface FileOutcome {
+  /** Query file, relative to the project. */
+  source: string;
+  /** Generated file, relative to the project. */
+  output: string;
+  status: FileStatus;
+}
+
+export interface TypesOptions {
+  /** Compare with the files on disk instead of writing them (`rb types --check`). */
+  check?: boolean;
+  /** Resolves the server that holds the shadow database; called only when something must be generated. */
+  serverUrl: () => Promise<string>;
+  /** Ignore the cache (benchmarks, the first run after a server change). */
+  noCache?: boolean;
+}
+
+export interface TypesResult {
+  check: boolean;
+  files: FileOutcome[];
+  /** Invalid queries: when there are any, nothing was written. */
+  problems: QueryProblem[];
+  warnings: string[];
+  /** Config settings rb does not use (a note for the user). */
+  ignored: string[];
+  /** Query files that went through pgtyped in this run (the rest came from the cache). */
+  generated: number;
+  shadow?: ShadowDatabase;
+}
+
+/** Bumped when rb changes how it generates: part of the cache key. */
+const GENERATOR_VERSION = 1;
+
+function readIfExists(file: string): string | null {
+  return existsSync(file) ? readFileSync(file, 'utf8') : null;
+}
+
+/**
+ * `rb types`: generates queries/*.queries.ts with pgtyped against the shadow database, reusing
+ * the cache for files whose inputs did not change; with `check`, compares instead of writing.
+ */
+export async function generateTypes(config: Config, options: TypesOptions): Promise<TypesResult> {
+  const check = Boolean(options.check);
+  const settings = loadTypesSettings(config.projectDir);
+  const files = listQueryFiles(config.projectDir, settings);
+  const hash = migrationsHash(config.migrationsDir, config.schemas);
+  const keyParts = [`rb-types-${GENERATOR_VERSION}-${TYPE_CHOICES_VERSION}`, pgtypedVersion(), hash, settings.fingerprint];
+  const cache = options.noCache ? {} : readCache(config.stateDir);
+  const texts = new Map(files.map((f) => [f.path, readFileSync(f.path, 'utf8')]));
+  const keys = new Map(files.map((f) => [f.path, inputKey([...keyParts, f.relative], texts.get(f.path)!)]));
+
+  const known = new Map<string, string | null>();
+  const toGenerate: QueryFile[] = [];
+  for (const file of files) {
+    const entry = cache[file.relative];
+    if (entry && entry.key === keys.get(file.path)) known.set(file.path, entry.content);
+    else toGenerate.push(file);
+  }
+
+  const result: TypesResult = { check, files: [], problems: [], warnings: [], ignored: settings.ignored, generated: toGenerate.length };
+  if (toGenerate.length > 0) {
+    // Load pgtyped while the server and the shadow database are checked (CPU vs waiting on I/O).
+    loadPgtyped().catch(() => {}); // the same promise is awaited (and its error thrown) below
+    const serverUrl = await options.serverUrl();
+    const { ensureShadowDatabase } = await import('./shadow-database.ts');
+    result.shadow = await ensureShadowDatabase({
+      serverUrl, migrationsDir: config.migrationsDir, migrationsTable: config.migrationsTable, schemas: config.schemas, hash,
+    });
+    // Loaded only now: pgtyped (and TypeScript, which it imports) cost time a cache hit does not need.
+    const { generateQueryTypes } = await import('./pgtyped-generator.ts');
+    const generation = await generateQueryTypes(toGenerate, settings, result.shadow.url);
+    result.problems = generation.problems;
+    result.warnings = generation.warnings;
+    if (result.problems.length > 0) return result;
+    for (const output of generation.outputs) known.set(output.file.path, output.content);
+  }
+
+  const entries: Record<string, CacheEntry> = {};
+  for (const file of files) {
+    const content = known.get(file.path) ?? null;
+    entries[file.relative] = { key: keys.get(file.path)!, content };
+    const output = path.relative(config.projectDir, file.outputPath);
+    const onDisk = readIfExists(file.outputPath);
+    let status: FileStatus;
+    if (content === null) status = 'no-queries';
+    else if (onDisk === content) status = 'unchanged';
+    else if (check) status = onDisk === null ? 'missing' : 'stale';
+    else {
+      mkdirSync(path.dirname(file.outputPath), { recursive: true });
+      writeFileSync(file.outputPath, content);
+      status = 'written';
+    }
+    result.files.push({ source: file.relative, output, status });
+  }
+  for (const orphan of findOrphans(config.projectDir, settings, files)) {
+    if (!check) rmSync(path.join(config.projectDir, orphan.output));
+    result.files.push({ ...orphan, status: check ? 'orphan' : 'removed' });
+  }
+  if (!options.noCache) writeCache(config.stateDir, entries);
+  return result;
+}

@@ -1,0 +1,183 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { readFileSync } from 'node:fs';
+import { withClient } from '../client.ts';
+import { ConnectionError } from '../errors.ts';
+import { maskUrl } from '../target/database-url.ts';
+import type { QueryFile, TypesSettings } from './pgtyped-config.ts';
+import { loadPgtyped, type PgType, type PgtypedLibrary, type WireQueue } from './pgtyped-library.ts';
+
+/** One invalid query: file, line, query name and PostgreSQL's message. */
+export interface QueryProblem {
+  file: string;
+  line?: number;
+  query?: string;
+  message: string;
+}
+
+export interface GeneratedOutput {
+  file: QueryFile;
+  /** The generated file's text; null when the file holds no queries (pgtyped writes nothing). */
+  content: string | null;
+}
+
+export interface GenerationResult {
+  outputs: GeneratedOutput[];
+  problems: QueryProblem[];
+  warnings: string[];
+}
+
+interface ParseError {
+  errorCode?: string;
+  message?: string;
+  hint?: string;
+  position?: string;
+}
+
+/** pgtyped reports invalid queries on the console and goes on (issue 574); rb collects them per file. */
+const captured = new AsyncLocalStorage<unknown[][]>();
+
+function withConsoleCapture<T>(work: () => Promise<T>): Promise<T> {
+  const original = { error: console.error, log: console.log };
+  const capture = (fallback: (...args: unknown[]) => void) => (...args: unknown[]) => {
+    const store = captured.getStore();
+    if (store) store.push(args);
+    else fallback(...args);
+  };
+  console.error = capture(original.error);
+  console.log = capture(original.log);
+  return work().finally(() => Object.assign(console, original));
+}
+
+function dbOptions(url: string) {
+  const u = new URL(url);
+  const sslmode = u.searchParams.get('sslmode');
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 5432,
+    user: decodeURIComponent(u.username) || 'postgres',
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    dbName: decodeURIComponent(u.pathname.slice(1)),
+    ssl: sslmode && sslmode !== 'disable' && sslmode !== 'prefer' && sslmode !== 'allow'
+      ? { rejectUnauthorized: sslmode === 'verify-ca' || sslmode === 'verify-full' }
+      : undefined,
+  };
+}
+
+async function openConnection(lib: PgtypedLibrary, url: string): Promise<WireQueue> {
+  const queue = new lib.AsyncQueue();
+  queue.socket.setNoDelay(true); // the reason pgtyped's CLI is slow (field notes §3)
+  try {
+    await lib.startup(dbOptions(url), queue);
+  } catch (error) {
+    queue.socket.destroy();
+    throw new ConnectionError(`pgtyped could not connect to ${maskUrl(url)}: ${(error as Error).message}`);
+  }
+  queue.socket.setNoDelay(true);
+  return queue;
+}
+
+/**
+ * Types only the schema knows: a domain gets its base type's mapping (pgtyped would write
+ * `unknown` for its parameters); composite and range types get `string`, the text postgres.js returns.
+ */
+async function schemaTypes(url: string): Promise<{ domains: Map<string, string>; textual: string[] }> {
+  const rows = await withClient(url, (sql) => sql<{ name: string; kind: string; base: string | null }[]>`
+    select t.typname as name, t.typtype as kind, b.typname as base
+    from pg_type t join pg_namespace n on n.oid = t.typnamespace left join pg_type b on b.oid = t.typbasetype
+    where t.typtype in ('d', 'c', 'r') and n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')`);
+  return {
+    domains: new Map(rows.filter((r) => r.kind === 'd' && r.base).map((r) => [r.name, r.base!])),
+    textual: rows.filter((r) => r.kind !== 'd').map((r) => r.name),
+  };
+}
+
+function typeMapping(lib: PgtypedLibrary, settings: TypesSettings, { domains, textual }: { domains: Map<string, string>; textual: string[] }) {
+  const parsed: Record<string, { parameter?: PgType; return?: PgType }> = {};
+  for (const [name, value] of Object.entries(settings.typesOverrides)) {
+    parsed[name] = typeof value === 'string'
+      ? { parameter: lib.stringToType(value), return: lib.stringToType(value) }
+      : { parameter: value.parameter ? lib.stringToType(value.parameter) : undefined, return: value.return ? lib.stringToType(value.return) : undefined };
+  }
+  const base = lib.TypeMapping(parsed);
+  for (const [domain, baseType] of domains) {
+    if (!(domain in parsed) && base[baseType]) parsed[domain] = base[baseType];
+  }
+  for (const name of textual) if (!(name in parsed)) parsed[name] = { parameter: { name: 'string' }, return: { name: 'string' } };
+  return lib.TypeMapping(parsed);
+}
+
+function describeProblem(error: ParseError): string {
+  const hint = error.hint ? `; hint: ${error.hint}` : '';
+  // pgtyped keeps the server's routine name (fields.R, e.g. errorMissingColumn), not the SQLSTATE.
+  return `${error.message ?? 'invalid query'}${hint}`;
+}
+
+async function generateOne(lib: PgtypedLibrary, connection: WireQueue, file: QueryFile, settings: TypesSettings,
+  mapping: ReturnType<PgtypedLibrary['TypeMapping']>, result: GenerationResult): Promise<void> {
+  const contents = readFileSync(file.path, 'utf8').replace(/\r\n/g, '\n');
+  const parsed = lib.parseSQLFile(contents);
+  const critical = parsed.events.filter((e) => e.critical);
+  if (critical.length) {
+    for (const event of critical) {
+      result.problems.push({ file: file.relative, line: event.location?.line, message: `cannot parse the pgtyped annotations: ${event.message.text}` });
+    }
+    return;
+  }
+  for (const event of parsed.events) {
+    result.warnings.push(`${file.relative}${event.location ? `:${event.location.line}` : ''}: ${event.message.text}`);
+  }
+  const types = new lib.TypeAllocator(mapping);
+  types.use({ name: 'PreparedQuery', from: '@pgtyped/runtime' }, 'return');
+  const logged: unknown[][] = [];
+  const set = await captured.run(logged, () => lib.generateTypedecsFromFile(
+    contents, file.relative, connection, { mode: 'sql', include: file.transform.include }, types,
+    { hungarianNotation: settings.hungarianNotation, camelCaseColumnNames: settings.camelCaseColumnNames, nonEmptyArrayParams: settings.nonEmptyArrayParams, failOnError: false },
+  ));
+  // Each invalid query logs exactly one console.error, in query order.
+  const errors = logged.filter(([first]) => typeof first === 'string' && (first.startsWith('Error in query') || first.startsWith('Query ')));
+  let next = 0;
+  for (const typed of set.typedQueries) {
+    if (!typed.typeDeclaration.includes('is invalid, so its result is assigned type')) continue;
+    const [text, details] = errors[next++] ?? [];
+    const error = (typeof details === 'object' && details !== null ? details : { message: String(text) }) as ParseError;
+    const ast = typed.query.ast;
+    let line = ast.statement.loc.line;
+    if (error.position) {
+      const query = lib.processSQLQueryIR(lib.queryASTToIR(ast)).query;
+      line += (query.slice(0, Number(error.position) - 1).match(/\n/g) ?? []).length;
+    }
+    const message = error.errorCode ? describeProblem(error) : String(text).replace(/^Query '[^']*' is invalid\. /, '');
+    result.problems.push({ file: file.relative, line, query: ast.name, message });
+  }
+  for (const error of new Map(types.errors.map((e) => [e.message, e])).values()) {
+    result.warnings.push(`${file.relative}: ${error.message}; it is typed "unknown" (add a typesOverrides entry in the pgtyped config)`);
+  }
+  result.outputs.push({ file, content: set.typedQueries.length > 0 ? lib.generateDeclarationFile(set) : null });
+}
+
+/**
+ * Generates the typed query files for `files` against the database at `url` (the shadow),
+ * in memory: the caller decides whether to write or to compare.
+ */
+export async function generateQueryTypes(files: QueryFile[], settings: TypesSettings, url: string, connections = 4): Promise<GenerationResult> {
+  const result: GenerationResult = { outputs: [], problems: [], warnings: [] };
+  if (files.length === 0) return result;
+  const [lib, types] = await Promise.all([loadPgtyped(), schemaTypes(url)]);
+  const mapping = typeMapping(lib, settings, types);
+  const queues = await Promise.all(Array.from({ length: Math.min(connections, files.length) }, () => openConnection(lib, url)));
+  try {
+    let index = 0;
+    await withConsoleCapture(() => Promise.all(queues.map(async (queue) => {
+      while (index < files.length) {
+        const file = files[index++];
+        await generateOne(lib, queue, file, settings, mapping, result);
+      }
+    })));
+  } finally {
+    for (const queue of queues) queue.socket.destroy();
+  }
+  const order = new Map(files.map((f, i) => [f.path, i]));
+  result.outputs.sort((a, b) => order.get(a.file.path)! - order.get(b.file.path)!);
+  result.problems.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
+  return result;
+}

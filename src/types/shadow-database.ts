@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { withClient } from '../client.ts';
+import { MigrationError, RbError } from '../errors.ts';
+import { quoteIdent } from '../local-db/ensure-database.ts';
+import { assertDbmateRan, parseDbmateError, runDbmate } from '../migrations/dbmate.ts';
+import { describeUrl, parseDatabaseUrl, withDatabase } from '../target/database-url.ts';
+import { searchPath } from './type-choices.ts';
+
+export interface ShadowOptions {
+  /** Any database on the server that will hold the shadow (the target's URL). */
+  serverUrl: string;
+  migrationsDir: string;
+  migrationsTable: string;
+  schemas: readonly string[];
+  hash: string;
+}
+
+export interface ShadowDatabase {
+  url: string;
+  name: string;
+  rebuilt: boolean;
+}
+
+export function shadowName(serverUrl: string): string {
+  return `${parseDatabaseUrl(serverUrl).database}_rb_shadow`.slice(0, 63);
+}
+
+const MARK = 'rb shadow database, migrations hash ';
+
+/**
+ * A database `<db>_rb_shadow` beside the target, migrated from scratch with dbmate and given
+ * search_path = app, public (pgtyped has no search_path option: pgtyped issue 512). Its comment
+ * records the migrations hash; it is rebuilt only when the hash changes. An advisory lock keeps
+ * two rb processes from building it at once.
+ */
+export async function ensureShadowDatabase(options: ShadowOptions): Promise<ShadowDatabase> {
+  const name = shadowName(options.serverUrl);
+  const url = withDatabase(options.serverUrl, name);
+  const rebuilt = await withClient(options.serverUrl, async (sql) => {
+    await sql`select pg_advisory_lock(hashtext(${`rb-shadow:${name}`}))`;
+    const [row] = await sql<{ comment: string | null }[]>`
+      select shobj_description(oid, 'pg_database') as comment from pg_database where datname = ${name}`;
+    if (row && row.comment === `${MARK}${options.hash}`) return false;
+    try {
+      await sql.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);
+      await sql.unsafe(`create database ${quoteIdent(name)}`);
+    } catch (error) {
+      const e = error as { code?: string; message?: string };
+      if (e.code === '42501') {
+        throw new RbError(
+          `rb types needs to create the shadow database ${name} on ${describeUrl(options.serverUrl)} but may not (${e.message}); grant CREATEDB to that user or point DATABASE_URL at a server where it may`,
+        );
+      }
+      throw error;
+    }
+    const result = await runDbmate({ url, migrationsDir: options.migrationsDir, migrationsTable: options.migrationsTable }, ['migrate']);
+    assertDbmateRan(result);
+    if (!result.ok) {
+      await sql.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);
+      const failed = result.stdout.split('\n').filter((line) => line.startsWith('Applying: ')).pop()?.slice('Applying: '.length);
+      const error = parseDbmateError(result.stderr);
+      const where = failed ? path.join(path.relative(process.cwd(), options.migrationsDir) || '.', failed) : path.relative(process.cwd(), options.migrationsDir);
+      throw new MigrationError(
+        `building the shadow database ${name} from the migrations failed at ${where}${error.sectionLine !== undefined ? ` (line ${error.sectionLine} of its up section)` : ''}: ${error.message}${error.sqlState ? ` (SQLSTATE ${error.sqlState})` : ''}; fix the migration and run rb types again`,
+      );
+    }
+    await sql.unsafe(`alter database ${quoteIdent(name)} set search_path = ${searchPath(options.schemas)}`);
+    await sql.unsafe(`comment on database ${quoteIdent(name)} is '${MARK}${options.hash}'`);
+    return true;
+  });
+  return { url, name, rebuilt };
+}

@@ -1,0 +1,56 @@
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+
+export interface WatchOptions {
+  /** Directories (watched recursively) and files whose changes trigger a run. */
+  paths: string[];
+  /** Changed files to ignore (rb's own outputs). */
+  ignore: (file: string) => boolean;
+  /** One regeneration; its errors are the caller's to report. */
+  run: () => Promise<void>;
+  debounceMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs `run` once, then again after each change below `paths` (debounced; a change during a run
+ * queues exactly one more run). Resolves when `signal` aborts.
+ */
+export async function watchAndRun(options: WatchOptions): Promise<void> {
+  let running = false;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  const trigger = async () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        await options.run();
+      } while (again);
+    } finally {
+      running = false;
+    }
+  };
+  await trigger();
+  const watchers: FSWatcher[] = [];
+  for (const target of options.paths) {
+    if (!existsSync(target)) continue;
+    const watcher = watch(target, { recursive: true }, (_event, name) => {
+      const file = name ? path.join(target, name.toString()) : target;
+      if (options.ignore(file)) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => void trigger(), options.debounceMs ?? 150);
+    });
+    watchers.push(watcher);
+  }
+  await new Promise<void>((resolve) => {
+    if (options.signal?.aborted) return resolve();
+    options.signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+  clearTimeout(timer);
+  for (const watcher of watchers) watcher.close();
+}
