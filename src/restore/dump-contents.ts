@@ -1,0 +1,121 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RbError } from '../errors.ts';
+import { tableKey, writeRestoreList, type ArchiveToc, type TocEntry } from './archive-toc.ts';
+import { firstError, runPgTool } from './pg-tools.ts';
+
+/** dbmate's tracking table as schema + name ("schema_migrations" lives in public). */
+export function trackingTable(migrationsTable: string): { schema: string; name: string } {
+  const [schema, name] = migrationsTable.includes('.') ? migrationsTable.split('.', 2) : ['public', migrationsTable];
+  return { schema, name };
+}
+
+export function isTrackingData(entry: TocEntry, migrationsTable: string): boolean {
+  const t = trackingTable(migrationsTable);
+  return entry.kind === 'TABLE DATA' && entry.schema === t.schema && entry.name === t.name;
+}
+
+/** Runs work with a private temporary directory (list files), removed afterwards. */
+export async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rb-restore-'));
+  try {
+    return await work(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The migration versions production had applied when the dump was taken: the rows of the
+ * tracking table's data, printed by pg_restore as a COPY block and parsed here.
+ * Undefined when the dump holds no data for the tracking table.
+ */
+export async function readDumpVersions(toc: ArchiveToc, migrationsTable: string): Promise<string[] | undefined> {
+  const entry = toc.entries.find((e) => isTrackingData(e, migrationsTable));
+  if (!entry) return undefined;
+  const text = await withScratchDir(async (dir) => {
+    const list = path.join(dir, 'tracking.list');
+    writeRestoreList(list, [entry]);
+    const result = await runPgTool('pg_restore', ['--data-only', '--use-list', list, '--file', '-', toc.file]);
+    if (!result.ok) throw new RbError(`could not read ${tableKey(entry)} from ${toc.file}: ${firstError(result.stderr)}`);
+    return result.stdout;
+  });
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('COPY '));
+  if (start < 0) return [];
+  const columns = /\((.*)\) FROM stdin;$/.exec(lines[start])?.[1].split(', ').map((c) => c.replace(/"/g, '')) ?? ['version'];
+  const column = Math.max(0, columns.indexOf('version'));
+  const versions: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line === '\\.') break;
+    versions.push(line.split('\t')[column]);
+  }
+  return versions;
+}
+
+const NEWLINE = 0x0a;
+const DATA_HEADER = /^-- Data for Name: (.*); Type: TABLE DATA; Schema: (.*); Owner: /;
+
+/**
+ * Counts the rows per table in an archive without loading it: streams
+ * `pg_restore --data-only -L list -f -` and counts the lines of each COPY block (COPY's text
+ * format escapes newlines inside values, so one line is one row). Keys are "schema.table" as in
+ * the TOC. The dump's own numbers, independent of what the database later reports.
+ */
+export function countDumpRows(file: string, listFile: string, signal?: AbortSignal): Promise<Map<string, number>> {
+  return new Promise((resolve, reject) => {
+    // Streamed rather than collected with runProcess: the data can be gigabytes.
+    const child = spawn('pg_restore', ['--data-only', '--use-list', listFile, '--file', '-', file], { stdio: ['ignore', 'pipe', 'pipe'], signal });
+    const counts = new Map<string, number>();
+    let current = '';
+    let inCopy = false;
+    let rows = 0;
+    let partial: Buffer = Buffer.alloc(0);
+    let stderr = '';
+    const line = (buf: Buffer, start: number, end: number) => {
+      if (inCopy) {
+        if (end - start === 2 && buf[start] === 0x5c && buf[start + 1] === 0x2e) {
+          counts.set(current, (counts.get(current) ?? 0) + rows);
+          inCopy = false;
+        } else rows += 1;
+        return;
+      }
+      const text = buf.toString('utf8', start, end);
+      const header = DATA_HEADER.exec(text);
+      if (header) current = `${header[2]}.${header[1]}`;
+      else if (text.startsWith('COPY ') && text.endsWith('FROM stdin;')) {
+        inCopy = true;
+        rows = 0;
+      }
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
+      let pos = 0;
+      if (partial.length) {
+        const nl = chunk.indexOf(NEWLINE);
+        if (nl < 0) {
+          partial = Buffer.concat([partial, chunk]);
+          return;
+        }
+        const joined = Buffer.concat([partial, chunk.subarray(0, nl)]);
+        line(joined, 0, joined.length);
+        partial = Buffer.alloc(0);
+        pos = nl + 1;
+      }
+      for (;;) {
+        const nl = chunk.indexOf(NEWLINE, pos);
+        if (nl < 0) break;
+        line(chunk, pos, nl);
+        pos = nl + 1;
+      }
+      if (pos < chunk.length) partial = Buffer.from(chunk.subarray(pos));
+    });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code !== 0 || signal) reject(new RbError(`could not read the data in ${file}: ${firstError(stderr)}`));
+      else resolve(counts);
+    });
+  });
+}

@@ -1,0 +1,91 @@
+import { chmodSync, closeSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { withClient } from '../client.ts';
+import type { Config } from '../config.ts';
+import { RbError, RefusedError, UsageError } from '../errors.ts';
+import { readAppliedVersions } from '../migrations/applied-versions.ts';
+import { compareVersions } from '../migrations/migration-directory.ts';
+import { describeUrl } from '../target/database-url.ts';
+import { readArchiveToc } from './archive-toc.ts';
+import { readDumpVersions } from './dump-contents.ts';
+import { firstError, libpqTarget, majorOf, runPgTool, toolVersion } from './pg-tools.ts';
+import { checkProductionVersions } from './restore-plan.ts';
+
+export interface DumpOptions {
+  excludeTableData?: string[];
+  onProgress?: (line: string) => void;
+  /** For the file name; tests pin it. */
+  now?: Date;
+}
+
+export interface DumpResult {
+  file: string;
+  productionVersion: string;
+  seconds: number;
+}
+
+/** Dumps live under .rb/dumps/ (git-ignored with .rb/), readable by their owner only. */
+export function dumpsDir(config: Config): string {
+  return path.join(config.stateDir, 'dumps');
+}
+
+function stamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+/** pg_dump refuses a server of a newer major: say so before it runs, with both versions. */
+export async function checkDumpTool(serverVersion: string): Promise<void> {
+  const dump = await toolVersion('pg_dump');
+  const server = majorOf(serverVersion);
+  if (dump.major < server) {
+    throw new RefusedError(
+      `pg_dump ${dump.version} is older than the production server (PostgreSQL ${serverVersion}) and cannot dump it; ` +
+        `install the PostgreSQL ${server} client tools (Debian: apt-get install postgresql-client-${server} from apt.postgresql.org) and put them first in PATH; the local database was not touched`,
+    );
+  }
+}
+
+/**
+ * Dumps PROD_DATABASE_URL (custom format, read-only for production) to
+ * .rb/dumps/production_<version>_<UTC timestamp>.dump with mode 0600. Refuses before dumping
+ * when pg_dump is too old or production has migrations this checkout lacks.
+ */
+export async function dumpProduction(config: Config, options: DumpOptions = {}): Promise<DumpResult> {
+  const url = config.prodDatabaseUrl;
+  if (!url) throw new UsageError('rb dump-and-restore needs PROD_DATABASE_URL: set it in the environment or in .env (postgres://user:password@host:5432/database)');
+  const started = performance.now();
+  const { serverVersion, versions } = await withClient(url, async (sql) => {
+    const [row] = await sql<{ v: string }[]>`select current_setting('server_version') as v`;
+    return { serverVersion: row.v, versions: await readAppliedVersions(sql, config.migrationsTable) };
+  });
+  await checkDumpTool(serverVersion);
+  // Fail fast: the same check runs again on the dump itself.
+  checkProductionVersions(config, versions);
+
+  const dir = dumpsDir(config);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const now = stamp(options.now ?? new Date());
+  const partial = path.join(dir, `production_${now}.dump.partial`);
+  // Created 0600 before pg_dump writes a byte of production data into it.
+  closeSync(openSync(partial, 'w', 0o600));
+  chmodSync(partial, 0o600);
+  options.onProgress?.(`dump: pg_dump of PRODUCTION ${describeUrl(url)} (read only) to ${path.relative(config.projectDir, partial)}`);
+  const libpq = libpqTarget(url);
+  const args = ['--format=custom', '--file', partial, '--dbname', libpq.url];
+  for (const pattern of options.excludeTableData ?? []) args.push('--exclude-table-data', pattern);
+  try {
+    const result = await runPgTool('pg_dump', args, { env: libpq.env });
+    if (!result.ok) throw new RbError(`pg_dump of production failed: ${firstError(result.stderr)}`);
+    const toc = await readArchiveToc(partial);
+    const dumped = await readDumpVersions(toc, config.migrationsTable);
+    if (!dumped?.length) throw new RefusedError(`production (${describeUrl(url)}) has no rows in ${config.migrationsTable}; it was not migrated with rb/dbmate`);
+    const productionVersion = [...dumped].sort(compareVersions).at(-1)!;
+    const file = path.join(dir, `production_${productionVersion}_${now}.dump`);
+    renameSync(partial, file);
+    return { file, productionVersion, seconds: (performance.now() - started) / 1000 };
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { withClient } from '../client.ts';
+import type { Config } from '../config.ts';
+import { MigrationError, RbError } from '../errors.ts';
+import { quoteIdent } from '../local-db/ensure-database.ts';
+import { readAppliedVersions } from '../migrations/applied-versions.ts';
+import { assertDbmateRan, parseDbmateError, runDbmate, withMigrationSubset } from '../migrations/dbmate.ts';
+import type { MigrationFile } from '../migrations/migration-file.ts';
+import { trackingTable } from './dump-contents.ts';
+
+/**
+ * rb's own bookkeeping table beside dbmate's (see src/migrations/rb-migrations-table.ts). Local
+ * records describe the local history, not production's: dropped with the tracking table and
+ * never loaded from a dump.
+ */
+export const RB_BOOKKEEPING_TABLE = { schema: 'public', name: 'rb_migrations' };
+
+/**
+ * Drops the application schemas, the tracking table and rb's bookkeeping table: what the
+ * migrations create. `public` cannot simply vanish (extensions and defaults live there), so it is
+ * recreated empty with PostgreSQL 15's default owner and privileges.
+ */
+export async function dropLocalSchema(url: string, config: Config): Promise<void> {
+  const tracking = trackingTable(config.migrationsTable);
+  await withClient(url, (sql) =>
+    sql.begin(async (tx) => {
+      // An open session (the app, a psql) holding a lock would make the drop wait forever.
+      await tx.unsafe(`set local lock_timeout = '10s'`);
+      for (const schema of config.schemas) {
+        await tx.unsafe(`drop schema if exists ${quoteIdent(schema)} cascade`);
+        if (schema === 'public') {
+          await tx.unsafe('create schema public authorization pg_database_owner');
+          await tx.unsafe('grant usage on schema public to public');
+        }
+      }
+      for (const table of [tracking, RB_BOOKKEEPING_TABLE]) {
+        await tx.unsafe(`drop table if exists ${quoteIdent(table.schema)}.${quoteIdent(table.name)}`);
+      }
+    }),
+  ).catch((error: unknown) => {
+    if ((error as { code?: string }).code === '55P03') {
+      throw new RbError('another session holds a lock on the local schema (lock_timeout 10s); stop the app or psql sessions using the local database and run the restore again');
+    }
+    throw error;
+  });
+}
+
+/**
+ * Applies exactly these files with dbmate, in version order. A failure names the file and line.
+ */
+export async function migrateFiles(config: Config, url: string, files: MigrationFile[]): Promise<void> {
+  if (files.length === 0) return;
+  const result = await withMigrationSubset(files.map((f) => f.path), (dir) =>
+    runDbmate({ url, migrationsDir: dir, migrationsTable: config.migrationsTable }, ['migrate']),
+  );
+  assertDbmateRan(result);
+  if (result.ok) return;
+  // dbmate prints "Applied:" before it checks errors: ask the database which file failed.
+  const applied = new Set(await withClient(url, (sql) => readAppliedVersions(sql, config.migrationsTable)));
+  const failed = files.find((f) => !applied.has(f.version));
+  const error = parseDbmateError(result.stderr);
+  const state = error.sqlState ? ` (SQLSTATE ${error.sqlState})` : '';
+  if (!failed) throw new MigrationError(`dbmate failed: ${error.message}${state}`);
+  const relative = path.relative(config.projectDir, failed.path) || failed.path;
+  const line = error.sectionLine !== undefined ? `${failed.up.line + error.sectionLine - 1}:${error.column}` : `${failed.up.line}`;
+  throw new MigrationError(`${relative}:${line}: ${error.message}${state}`);
+}

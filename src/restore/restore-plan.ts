@@ -1,0 +1,105 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.ts';
+import { RefusedError, UsageError } from '../errors.ts';
+import { compareVersions, listMigrations, readMigrations } from '../migrations/migration-directory.ts';
+import type { MigrationFile } from '../migrations/migration-file.ts';
+import { describeUrl, sameDatabase } from '../target/database-url.ts';
+import type { Target } from '../target/resolve-target.ts';
+import { readArchiveToc, tableKey, type ArchiveToc, type TocEntry } from './archive-toc.ts';
+import { isTrackingData, readDumpVersions } from './dump-contents.ts';
+import { RB_BOOKKEEPING_TABLE } from './rebuild-schema.ts';
+import type { TableRef } from './sequences.ts';
+import { tablePattern } from './table-pattern.ts';
+
+export interface RestoreOptions {
+  /** pg_dump-style table patterns whose rows are not loaded (the tables stay, empty). */
+  excludeTableData?: string[];
+  /** Parallel jobs for the data load and the index builds (default 1). */
+  jobs?: number;
+  /** Apply local migrations newer than production's after the data (default true). */
+  pending?: boolean;
+  /** Progress for long phases, one line at a time (the CLI prints it on stderr). */
+  onProgress?: (line: string) => void;
+}
+
+/** What a restore will do, worked out from the dump and db/migrations before anything changes. */
+export interface RestorePlan {
+  toc: ArchiveToc;
+  productionVersions: string[];
+  productionVersion: string;
+  rebuild: MigrationFile[];
+  pending: MigrationFile[];
+  /** The entries pg_restore loads (table data and sequence values). */
+  load: TocEntry[];
+  loadTables: TableRef[];
+  excludedTables: TableRef[];
+}
+
+// Data entries a restore loads; the schema itself comes from the migrations.
+const LOAD_KINDS = new Set(['TABLE DATA', 'SEQUENCE SET', 'MATERIALIZED VIEW DATA']);
+
+/** The restore target is always local: refuse production's URL however it was reached. */
+export function assertLocalTarget(config: Config, target: Target): void {
+  if (target.isProduction) {
+    throw new RefusedError('rb restores into the local database only; run it without --prod (the dump is read from PROD_DATABASE_URL or the file you name)');
+  }
+  if (config.prodDatabaseUrl && sameDatabase(target.url, config.prodDatabaseUrl)) {
+    throw new RefusedError(
+      `the restore target ${describeUrl(target.url)} (from ${target.source}) is production's database (PROD_DATABASE_URL); rb restores into a local database only: point ${target.source} at a local database, or unset it to use the embedded server`,
+    );
+  }
+}
+
+/**
+ * Refuses when production applied migrations this checkout does not have: the rebuilt schema
+ * would not match the data. Returns the local entries in production's set.
+ */
+export function checkProductionVersions(config: Config, productionVersions: string[]) {
+  const local = listMigrations(config.migrationsDir);
+  const localVersions = new Set(local.map((m) => m.version));
+  const unknown = productionVersions.filter((v) => !localVersions.has(v)).sort(compareVersions);
+  if (unknown.length) {
+    const relative = path.relative(config.projectDir, config.migrationsDir) || config.migrationsDir;
+    throw new RefusedError(
+      `production has applied ${unknown.length} migration(s) that ${relative} does not have: ${unknown.join(', ')}; ` +
+        'update your checkout (git pull) so it has them, then run the restore again; the local database was not touched',
+    );
+  }
+  const prodSet = new Set(productionVersions);
+  return { rebuild: local.filter((m) => prodSet.has(m.version)), pending: local.filter((m) => !prodSet.has(m.version)) };
+}
+
+/** Reads the dump and db/migrations; throws before anything is touched when the restore cannot work. */
+export async function planRestore(config: Config, file: string, options: RestoreOptions): Promise<RestorePlan> {
+  if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`${file}: no such dump file; give the path of a pg_dump --format=custom archive`);
+  const toc = await readArchiveToc(file);
+  const productionVersions = await readDumpVersions(toc, config.migrationsTable);
+  if (!productionVersions || productionVersions.length === 0) {
+    throw new RefusedError(
+      `${file} holds no rows of the migration tracking table (${config.migrationsTable}), so production's migration version is unknown; dump a database migrated with rb/dbmate`,
+    );
+  }
+  const productionVersion = [...productionVersions].sort(compareVersions).at(-1)!;
+  const { rebuild, pending } = checkProductionVersions(config, productionVersions);
+  // Validate every file the restore will run now: a bad file must not leave a half-built database.
+  const rebuildFiles = readMigrations(config.migrationsDir, rebuild);
+  const pendingFiles = options.pending === false ? [] : readMigrations(config.migrationsDir, pending);
+
+  const tables = toc.entries.filter((e) => e.kind === 'TABLE');
+  const excluded = new Set<string>();
+  for (const pattern of options.excludeTableData ?? []) {
+    const matches = tablePattern(pattern);
+    const hits = tables.filter((t) => matches(t.schema, t.name));
+    if (hits.length === 0) {
+      throw new UsageError(`--exclude-table-data "${pattern}" matches no table in ${file}; tables: ${tables.map(tableKey).join(', ') || 'none'}`);
+    }
+    for (const hit of hits) excluded.add(tableKey(hit));
+  }
+  const bookkeeping = (e: TocEntry) =>
+    isTrackingData(e, config.migrationsTable) || (e.schema === RB_BOOKKEEPING_TABLE.schema && e.name === RB_BOOKKEEPING_TABLE.name);
+  const load = toc.entries.filter((e) => LOAD_KINDS.has(e.kind) && !bookkeeping(e) && !(e.kind === 'TABLE DATA' && excluded.has(tableKey(e))));
+  const loadTables = load.filter((e) => e.kind === 'TABLE DATA').map((e) => ({ schema: e.schema, name: e.name }));
+  const excludedTables = tables.filter((t) => excluded.has(tableKey(t))).map((t) => ({ schema: t.schema, name: t.name }));
+  return { toc, productionVersions, productionVersion, rebuild: rebuildFiles, pending: pendingFiles, load, loadTables, excludedTables };
+}
