@@ -19,6 +19,13 @@ export interface Config {
   /** PROD_DATABASE_URL from the environment or .env, if any. */
   prodDatabaseUrl?: string;
   local: LocalServerSettings;
+  /** "rb": {"check": {...}} settings for rb check. */
+  check: CheckSettings;
+}
+
+export interface CheckSettings {
+  /** squawk rules rb check turns off (replaces rb's default list when given). */
+  squawkExcludedRules?: string[];
 }
 
 export interface LocalServerSettings {
@@ -32,9 +39,10 @@ interface PackageSettings {
   schemas?: string[];
   localPort?: number;
   localDatabase?: string;
+  check?: CheckSettings;
 }
 
-const KNOWN_PACKAGE_KEYS = new Set(['schemas', 'localPort', 'localDatabase']);
+const KNOWN_PACKAGE_KEYS = new Set(['schemas', 'localPort', 'localDatabase', 'check']);
 export const DEFAULT_LOCAL_PORT = 54329;
 
 /** Parses a dotenv file: KEY=VALUE lines, optional `export `, quotes, # comments. */
@@ -82,6 +90,17 @@ function readPackageSettings(projectDir: string): PackageSettings {
   if (s.localPort !== undefined && !(Number.isInteger(s.localPort) && s.localPort > 0 && s.localPort < 65536)) {
     problems.push('"rb.localPort" must be a port number');
   }
+  if (s.check !== undefined) {
+    const check = s.check as Record<string, unknown>;
+    if (typeof check !== 'object' || check === null || Array.isArray(check)) problems.push('"rb.check" must be an object such as {"squawkExcludedRules": ["prefer-text-field"]}');
+    else {
+      for (const key of Object.keys(check)) if (key !== 'squawkExcludedRules') problems.push(`unknown key "rb.check.${key}" (known: squawkExcludedRules)`);
+      const rules = check.squawkExcludedRules;
+      if (rules !== undefined && (!Array.isArray(rules) || rules.some((x) => typeof x !== 'string' || !x))) {
+        problems.push('"rb.check.squawkExcludedRules" must be a list of squawk rule names such as ["prefer-text-field"]');
+      }
+    }
+  }
   if (problems.length) throw new UsageError(`${file}: ${problems.join('; ')}`);
   return s;
 }
@@ -118,6 +137,7 @@ export function loadConfig(projectDir: string = process.cwd(), env: NodeJS.Proce
     migrationsTable: 'schema_migrations',
     databaseUrl: lookup('DATABASE_URL'),
     prodDatabaseUrl: lookup('PROD_DATABASE_URL'),
+    check: settings.check ?? {},
     local: {
       port: parsePort(lookup('RB_LOCAL_PORT'), 'RB_LOCAL_PORT') ?? settings.localPort ?? DEFAULT_LOCAL_PORT,
       database: lookup('RB_LOCAL_DATABASE') ?? settings.localDatabase ?? 'development',

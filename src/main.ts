@@ -43,6 +43,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 const code = await main(process.argv, processIo);
-// Let stdout drain before exiting: process.exit can cut piped output short.
+// process.exit drops whatever a pipe has not taken yet (past 64 KiB): wait until both streams
+// have flushed, then exit so no stray handle (a pool, a watcher) keeps rb alive.
 process.exitCode = code;
-setImmediate(() => process.exit(code));
+await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
+process.exit(code);
