@@ -15,6 +15,7 @@ install: node_modules/.install-stamp
 ## Migrate the local database (embedded PostgreSQL unless DATABASE_URL is set) and rewrite db/schema.sql.
 upgrade-db: install
 	$(RB) upgrade
+	$(RB) types
 
 ## Migrate production (PROD_DATABASE_URL); shows the plan and asks first.
 upgrade-prod-db: install
@@ -51,3 +52,24 @@ acceptance: install
 
 bench: install
 	@for f in scripts/bench/*.ts; do echo "== $$f"; node --import tsx $$f || exit 1; done
+
+## Dump production (PROD_DATABASE_URL) and restore it into the local database: schema from the
+## migrations, production's data, then the local pending migrations. make dump-and-restore-to-prod args="--jobs 2"
+dump-and-restore-to-prod: install
+	$(RB) dump-and-restore $(args)
+
+## Regenerate queries/*.queries.ts from queries/*.sql (shadow database migrated from scratch).
+## make types args=--check (CI: fail on stale files) | make types args=--watch
+types: install
+	$(RB) types $(args)
+
+## Prove the migration history sound: well-formed files, every down undoes its up (scratch database
+## on the local server or DATABASE_URL's), squawk lint, db/schema.sql current. CI runs this.
+check: install
+	$(RB) check
+
+## Run a backfill on the local database (add args=--prod for production, args=--dry-run to try it).
+## make run-script script=backfill/2024-09-20_my_model_populate_model_prop.ts args=--dry-run
+run-script: install
+	@test -n "$(script)" || { echo 'usage: make run-script script=backfill/<file>.ts [args="--dry-run"]'; exit 2; }
+	$(RB) run-script $(script) $(args)

@@ -22,6 +22,11 @@ export function buildCli(io: Io): CAC {
     .command('upgrade', 'Apply pending migrations (locally also rewrites db/schema.sql)')
     .alias('up')
     .option('--dry-run', 'List what would be applied; change nothing')
+    .option('--allow-edited', 'Go ahead although applied migration files were edited (records their new checksums)')
+    .option('--allow-out-of-order', 'With --prod: apply migrations older than the newest applied one')
+    .option('--retry-failed', 'Run a failed transaction:false migration again, once you resolved what it left')
+    .option('--lock-timeout <duration>', 'lock_timeout for each migration (default 5s; RB_LOCK_TIMEOUT)')
+    .option('--statement-timeout <duration>', 'statement_timeout for each migration (default 1h; RB_STATEMENT_TIMEOUT)')
     .example('rb upgrade --prod')
     .action(async (flags) => (await import('./commands/migration-commands.ts')).upgradeCommand(flags, io));
 
@@ -29,6 +34,8 @@ export function buildCli(io: Io): CAC {
     .command('downgrade [steps]', 'Roll back the newest N applied migrations (default 1; -1 works too)')
     .alias('down')
     .option('--dry-run', 'List what would be rolled back; change nothing')
+    .option('--lock-timeout <duration>', 'lock_timeout for each migration (default 5s; RB_LOCK_TIMEOUT)')
+    .option('--statement-timeout <duration>', 'statement_timeout for each migration (default 1h; RB_STATEMENT_TIMEOUT)')
     .example('rb downgrade 2')
     .action(async (steps: string | undefined, flags) => (await import('./commands/migration-commands.ts')).downgradeCommand(steps, flags, io));
 
@@ -44,6 +51,49 @@ export function buildCli(io: Io): CAC {
   cli
     .command('db <action>', 'Manage the embedded local PostgreSQL: start | stop | status | url')
     .action(async (action: string) => (await import('./commands/local-db-commands.ts')).dbCommand(action, io));
+
+  cli
+    .command('check', 'Prove the migrations sound: well-formed files, every down undoes its up (scratch database), squawk lint, db/schema.sql current')
+    .option('--json', 'Print the result as one JSON object')
+    .option('--skip <stages>', 'Leave out stages: well-formed, round-trip, lint, generated (comma-separated)')
+    .example('rb check')
+    .example('rb check --skip lint --json')
+    .action(async (flags) => (await import('./commands/check-command.ts')).checkCommand(flags, io));
+
+  cli
+    .command('run-script <path>', 'Run a backfill script in one transaction (batched scripts: one per batch, checkpointed, resumable)')
+    .option('--dry-run', 'Run it, roll it back and report what it changed (batched: the first batch only)')
+    .option('--batch-size <rows>', 'Batched scripts: rows per batch transaction (overrides the script)')
+    .option('--pause <ms>', 'Batched scripts: milliseconds to wait between batches')
+    .option('--restart', 'Batched scripts: forget the saved checkpoint and start from the first row')
+    .example('rb run-script backfill/2024-09-20_my_model_populate_model_prop.ts --dry-run')
+    .example('rb run-script backfill/2024-09-20_my_model_populate_model_prop.ts --prod -- --some-arg')
+    .action(async (file: string, flags) => (await import('./commands/run-script-command.ts')).runScriptCommand(file, flags, io));
+
+  cli
+    .command('types', 'Generate queries/*.queries.ts with pgtyped against a shadow database migrated from scratch')
+    .option('--check', 'Generate in memory and fail, naming each stale file, when the committed files differ (CI)')
+    .option('--watch', 'Regenerate whenever a query file, a migration or pgtyped.config.json changes')
+    .example('rb types')
+    .example('rb types --check')
+    .action(async (flags) => (await import('./commands/types-command.ts')).typesCommand(flags, io));
+
+  cli
+    .command('dump-and-restore', 'Dump PROD_DATABASE_URL to .rb/dumps/, rebuild the local schema from the migrations, load the data, apply pending migrations')
+    .option('--exclude-table-data <pattern>', 'Leave this table empty (pg_dump pattern, e.g. app.audit_*); repeatable')
+    .option('--jobs <n>', 'Parallel jobs for the data load and index builds (default 1)')
+    .option('--no-pending', "Stop at production's version: do not apply newer local migrations")
+    .option('--keep-dump', 'Keep the dump under .rb/dumps/ after a successful restore (deleted otherwise)')
+    .example('rb dump-and-restore --jobs 2 --exclude-table-data app.audit_log')
+    .action(async (flags) => (await import('./commands/restore-commands.ts')).dumpAndRestoreCommand(flags, io));
+
+  cli
+    .command('restore-to-dump <file>', 'Restore a pg_dump custom-format file into the local database (schema from the migrations, then the data)')
+    .option('--exclude-table-data <pattern>', 'Leave this table empty (pg_dump pattern, e.g. app.audit_*); repeatable')
+    .option('--jobs <n>', 'Parallel jobs for the data load and index builds (default 1)')
+    .option('--no-pending', "Stop at production's version: do not apply newer local migrations")
+    .example('rb restore-to-dump .rb/dumps/production_20240820151319_20241001T120000Z.dump --no-pending')
+    .action(async (file: string, flags) => (await import('./commands/restore-commands.ts')).restoreToDumpCommand(file, flags, io));
 
   cli.help();
   cli.version('0.1.0');

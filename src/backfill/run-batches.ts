@@ -1,0 +1,248 @@
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type postgres from 'postgres';
+import { asConnectionError, connect } from '../client.ts';
+import { MigrationError, RbError, UsageError } from '../errors.ts';
+import { db } from '../types/pgtyped-adapter.ts';
+import type { BackfillLogger, BatchedBackfill, BatchResult } from './backfill-types.ts';
+import {
+  advanceCheckpoint, checkpointTableExists, deleteCheckpoint, ensureCheckpointTable, finishCheckpoint,
+  readCheckpoint, startCheckpoint, type Checkpoint,
+} from './checkpoint.ts';
+import { checkTableAndKey, nextKeyRange, quoteQualified, remainingRows, type KeyRange } from './key-range.ts';
+import { describeScriptError, scriptLocation } from './script-location.ts';
+import { applyBatchDefaults, tableChangeCount, transactionChanges, type TableChange } from './session.ts';
+
+export const DEFAULT_BATCH_SIZE = 10_000;
+
+/** SQLSTATEs a batch is retried on (after these waits), with how they are named in the warning. */
+const RETRYABLE: Record<string, string> = { '55P03': 'lock_timeout', '40P01': 'a deadlock', '40001': 'a serialization failure' };
+const RETRY_DELAYS_MS = [500, 1000, 2000];
+
+export interface BatchRunOptions {
+  file: string;
+  shown: string;
+  args: string[];
+  dryRun: boolean;
+  log: BackfillLogger;
+  searchPath: string;
+  /** Overrides of the script's own settings (command-line flags). */
+  batchSize?: number;
+  pauseMs?: number;
+  /** Forget the job's checkpoint and start from the first key. */
+  restart?: boolean;
+  /** Aborting stops the run after the current batch (SIGINT/SIGTERM). */
+  signal?: AbortSignal;
+  onProgress?: (progress: BatchProgress) => void;
+  /** Called once before the first batch of a real (not dry) run. */
+  onStart?: (start: { job: string; resumedFrom: Checkpoint | null; rowsTotal: number; totalIsEstimate: boolean; batchSize: number }) => void;
+}
+
+export interface BatchProgress {
+  job: string;
+  /** Batches committed by this run. */
+  batches: number;
+  /** Rows walked, including those of earlier runs of the job. */
+  rowsDone: number;
+  rowsTotal: number;
+  totalIsEstimate: boolean;
+  /** Rows the batches reported changing, this run. */
+  rowsChanged: number;
+  /** Rows walked by this run and the time it took (for the rate). */
+  rowsThisRun: number;
+  elapsedMs: number;
+  slowestBatchMs: number;
+  lastKey: string | null;
+}
+
+export type BatchRunResult =
+  | { outcome: 'finished' | 'stopped'; job: string; resumedFrom: Checkpoint | null; progress: BatchProgress }
+  | { outcome: 'already-finished'; job: string; checkpoint: Checkpoint }
+  | { outcome: 'dry-run'; job: string; range: KeyRange | null; changed: number; changes: TableChange[]; resumedFrom: Checkpoint | null; rowsLeft: number };
+
+/** Thrown inside sql.begin to roll a dry run back. */
+const DRY_RUN = Symbol('dry run rollback');
+
+class ScriptFailure {
+  constructor(readonly cause: unknown) {}
+}
+
+export function jobName(spec: BatchedBackfill, file: string): string {
+  return spec.job ?? path.basename(file).replace(/\.[cm]?[tj]s$/, '');
+}
+
+function changedCount(result: BatchResult): number | undefined {
+  if (typeof result === 'number') return result;
+  if (result && typeof result === 'object' && typeof result.count === 'number') return result.count;
+  return undefined;
+}
+
+function checkSetting(value: number | undefined, name: string, min: number, shown: string): void {
+  if (value !== undefined && !(Number.isInteger(value) && value >= min)) {
+    throw new UsageError(`${shown}: batchedBackfill({ ${name}: ${value} }) must be a whole number of at least ${min}`);
+  }
+}
+
+/**
+ * Runs a batched backfill: batches of `batchSize` existing keys, each in its own transaction
+ * that also advances the job's checkpoint. Stops after the current batch when `signal` aborts.
+ */
+export async function runBatches(url: string, spec: BatchedBackfill, options: BatchRunOptions): Promise<BatchRunResult> {
+  const sql = connect(url, { max: 1, connection: { search_path: options.searchPath } });
+  try {
+    return await walk(sql, spec, options);
+  } catch (error) {
+    if (error instanceof RbError) throw error;
+    throw asConnectionError(error, url);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+async function walk(sql: postgres.Sql, spec: BatchedBackfill, options: BatchRunOptions): Promise<BatchRunResult> {
+  const job = jobName(spec, options.file);
+  const key = spec.key ?? 'id';
+  checkSetting(spec.batchSize, 'batchSize', 1, options.shown);
+  checkSetting(spec.pauseMs, 'pauseMs', 0, options.shown);
+  const batchSize = options.batchSize ?? spec.batchSize ?? DEFAULT_BATCH_SIZE;
+  const pauseMs = options.pauseMs ?? spec.pauseMs ?? 0;
+  await checkTableAndKey(sql, spec.table, key, options.shown);
+
+  const quotedTable = quoteQualified(spec.table);
+  /** Runs the script's batch; returns the rows it changed (its own count, else the walked table's). */
+  const runBatch = async (tx: postgres.TransactionSql, range: KeyRange, batch: number, before: number): Promise<number> => {
+    let result: BatchResult;
+    try {
+      const context = { sql: tx, db: db(tx), log: options.log, args: options.args, dryRun: options.dryRun };
+      result = await spec.batch({ ...context, from: range.from, to: range.to, batch });
+    } catch (error) {
+      throw new ScriptFailure(error);
+    }
+    const reported = changedCount(result);
+    if (reported !== undefined) return reported;
+    // The batch returned nothing (e.g. a pgtyped query's run()): count what it changed in the table.
+    return (await tableChangeCount(tx, quotedTable)) - before;
+  };
+  const failure = (error: ScriptFailure, range: KeyRange, committedNote: string): MigrationError => {
+    const where = scriptLocation(error.cause, options.file);
+    return new MigrationError(
+      `${options.shown}${where ? `:${where.line}` : ''}: ${describeScriptError(error.cause)}; the batch of keys ${range.from}..${range.to} was rolled back${committedNote}`,
+    );
+  };
+
+  if (options.dryRun) {
+    const existing = (await checkpointTableExists(sql)) ? await readCheckpoint(sql, job) : null;
+    if (existing?.finishedAt && !options.restart) return { outcome: 'already-finished', job, checkpoint: existing };
+    const resumedFrom = options.restart ? null : existing;
+    const after = resumedFrom?.lastKey ?? null;
+    const left = await remainingRows(sql, spec.table, key, after, resumedFrom?.rowsDone ?? 0);
+    let range: KeyRange | null = null;
+    let changed = 0;
+    let changes: TableChange[] = [];
+    try {
+      await sql.begin(async (tx) => {
+        // Pipelined: postgres.js sends these together and the server runs them in order.
+        const [, baseline, before, next] = await Promise.all([
+          applyBatchDefaults(tx), transactionChanges(tx), tableChangeCount(tx, quotedTable), nextKeyRange(tx, spec.table, key, after, batchSize),
+        ]);
+        range = next;
+        if (range) changed = await runBatch(tx, range, 1, before);
+        changes = await transactionChanges(tx, baseline);
+        throw DRY_RUN;
+      });
+    } catch (error) {
+      if (error instanceof ScriptFailure) throw failure(error, range!, '; nothing was changed (dry run)');
+      if (error !== DRY_RUN) throw error;
+    }
+    return { outcome: 'dry-run', job, range, changed, changes, resumedFrom, rowsLeft: left.rows };
+  }
+
+  await ensureCheckpointTable(sql);
+  if (options.restart) await deleteCheckpoint(sql, job);
+  const start = await startCheckpoint(sql, job);
+  if (start.finishedAt) return { outcome: 'already-finished', job, checkpoint: start };
+  const resumedFrom = start.batches > 0 ? start : null;
+  const left = await remainingRows(sql, spec.table, key, start.lastKey, start.rowsDone);
+
+  options.onStart?.({ job, resumedFrom, rowsTotal: start.rowsDone + left.rows, totalIsEstimate: left.estimate, batchSize });
+  const began = performance.now();
+  const progress: BatchProgress = {
+    job, batches: 0, rowsDone: start.rowsDone, rowsTotal: start.rowsDone + left.rows, totalIsEstimate: left.estimate,
+    rowsChanged: 0, rowsThisRun: 0, elapsedMs: 0, slowestBatchMs: 0, lastKey: start.lastKey,
+  };
+  const committedNote = () =>
+    progress.batches + (resumedFrom?.batches ?? 0) > 0
+      ? `; earlier batches are committed and the checkpoint is saved: fix the script and run the same command again to resume`
+      : '; nothing was changed';
+
+  for (;;) {
+    if (options.signal?.aborted) return { outcome: 'stopped', job, resumedFrom, progress };
+    let batchStarted = performance.now();
+    let range: KeyRange | null = null;
+    let done = false;
+    let changed = 0;
+    for (let attempt = 1; ; attempt += 1) {
+      batchStarted = performance.now();
+      try {
+        await sql.begin(async (tx) => {
+          // Pipelined (sent together, run in order). The row lock keeps a second run of the same
+          // job from taking the same keys.
+          const [, checkpoint, before] = await Promise.all([
+            applyBatchDefaults(tx),
+            readCheckpoint(tx, job, { lock: true }).catch((error: { code?: string }) => {
+              if (error.code === '55P03') {
+                throw new RbError(`${options.shown}: another run of backfill job "${job}" is in progress (its checkpoint row in public.rb_backfill_checkpoints is locked); wait for it to finish or stop it`);
+              }
+              throw error;
+            }),
+            tableChangeCount(tx, quotedTable),
+          ]);
+          range = await nextKeyRange(tx, spec.table, key, checkpoint?.lastKey ?? null, batchSize);
+          if (!range) {
+            await finishCheckpoint(tx, job);
+            done = true;
+            return;
+          }
+          changed = await runBatch(tx, range, progress.batches + 1, before);
+          await advanceCheckpoint(tx, job, range.to, range.rows, changed);
+        });
+        break;
+      } catch (error) {
+        if (!(error instanceof ScriptFailure)) throw error;
+        const code = (error.cause as { code?: string } | null)?.code;
+        const reason = code ? RETRYABLE[code] : undefined;
+        const current = range as KeyRange | null;
+        if (!reason || attempt > RETRY_DELAYS_MS.length || options.signal?.aborted) throw failure(error, current!, committedNote());
+        // Lock waits, deadlocks and serialization failures are about other traffic, not the script.
+        const delay = RETRY_DELAYS_MS[attempt - 1];
+        options.log.warn(
+          `batch ${progress.batches + 1} (keys ${current!.from}..${current!.to}) hit ${reason} (SQLSTATE ${code}) and was rolled back; retrying in ${delay / 1000}s (attempt ${attempt + 1} of ${RETRY_DELAYS_MS.length + 1})`,
+        );
+        await sleep(delay, undefined, { signal: options.signal }).catch((e: Error) => {
+          if (e.name !== 'AbortError') throw e;
+        });
+        if (options.signal?.aborted) return { outcome: 'stopped', job, resumedFrom, progress };
+      }
+    }
+    if (done) break;
+    const batchMs = performance.now() - batchStarted;
+    const finished = range as KeyRange | null;
+    progress.batches += 1;
+    progress.rowsChanged += changed;
+    progress.rowsDone += finished!.rows;
+    progress.rowsThisRun += finished!.rows;
+    progress.lastKey = finished!.to;
+    progress.slowestBatchMs = Math.max(progress.slowestBatchMs, batchMs);
+    progress.elapsedMs = performance.now() - began;
+    progress.rowsTotal = Math.max(progress.rowsTotal, progress.rowsDone);
+    options.onProgress?.({ ...progress });
+    if (pauseMs > 0 && !options.signal?.aborted) {
+      await sleep(pauseMs, undefined, { signal: options.signal }).catch((error: Error) => {
+        if (error.name !== 'AbortError') throw error;
+      });
+    }
+  }
+  progress.elapsedMs = performance.now() - began;
+  progress.rowsTotal = progress.rowsDone;
+  return { outcome: 'finished', job, resumedFrom, progress };
+}
