@@ -3,13 +3,25 @@ import { RbError, UsageError } from './errors.ts';
 import { processIo, type Io } from './io.ts';
 import { maskUrl } from './target/database-url.ts';
 
-/** Alembic writes `downgrade -1`; a bare negative number would otherwise parse as a flag. */
+/**
+ * Two fixes to argv before cac sees it:
+ * - cac declares boolean options to its parser (mri) under their camelCase name, so a kebab-case
+ *   boolean such as `--dry-run` swallows the next argument (`rb downgrade --dry-run 2` would read
+ *   "2" as the flag's value). Spelling flags in camelCase, which cac accepts, avoids that.
+ * - Alembic writes `downgrade -1`; a bare negative number would otherwise parse as a flag.
+ */
 export function normaliseArgv(argv: string[]): string[] {
-  const [node, script, command, ...rest] = argv;
-  if (command === 'downgrade' || command === 'down') {
-    return [node, script, command, ...rest.map((arg) => (/^-\d+$/.test(arg) ? arg.slice(1) : arg))];
-  }
-  return argv;
+  const [node, script, ...rest] = argv;
+  const end = rest.indexOf('--');
+  const own = end === -1 ? rest : rest.slice(0, end);
+  const passThrough = end === -1 ? [] : rest.slice(end);
+  const downgrade = own[0] === 'downgrade' || own[0] === 'down';
+  const fixed = own.map((arg) => {
+    if (/^--(?!no-)[a-z0-9]+(-[a-z0-9]+)+$/.test(arg)) return `--${arg.slice(2).replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase())}`;
+    if (downgrade && /^-\d+$/.test(arg)) return arg.slice(1);
+    return arg;
+  });
+  return [node, script, ...fixed, ...passThrough];
 }
 
 /** Runs one rb invocation; returns the exit code. The only place that maps errors to codes. */
@@ -33,7 +45,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     // cac 7 does not export its error class; its errors carry name "CACError".
     if (error instanceof Error && error.name === 'CACError') {
-      io.err(`rb: ${error.message.replace(/`/g, '"')}; run rb --help to see the commands and options`);
+      // Show option names as the user typed them (kebab-case), not as normaliseArgv passed them.
+      const message = error.message.replace(/`--([A-Za-z0-9]+)`/g, (_m, name: string) => `"--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}"`);
+      io.err(`rb: ${message.replace(/`/g, '"')}; run rb --help to see the commands and options`);
       return 2;
     }
     io.err(`rb: internal error (a bug in rb, please report it):`);

@@ -100,7 +100,8 @@ export function stripRbBookkeeping(dump: string): string {
     const header = lines[i] === '--' && /^-- (Name|Data for Name): /.test(lines[i + 1] ?? '');
     if (header || lines[i] === '-- PostgreSQL database dump complete') {
       const name = /^-- (?:Data for )?Name: ([^;]+);.*Schema: public;/.exec(lines[i + 1] ?? '')?.[1];
-      skipping = name === 'rb_migrations' || (name?.startsWith('rb_migrations ') ?? false);
+      // rb's own tables: migration records and backfill checkpoints (src/backfill/checkpoint.ts).
+      skipping = name !== undefined && /^rb_(migrations|backfill_checkpoints)( |$)/.test(name);
     }
     if (!skipping) out.push(lines[i]);
   }

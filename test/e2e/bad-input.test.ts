@@ -105,6 +105,8 @@ test('an unknown command or flag is a usage error (exit 2) with a hint', async (
   const flag = await runRb(['status', '--porcelain'], { cwd });
   assert.is(flag.code, 2);
   assert.is(flag.stderr, 'rb: Unknown option "--porcelain"; run rb --help to see the commands and options\n');
+  const kebab = await runRb(['status', '--dry-runs'], { cwd });
+  assert.is(kebab.stderr, 'rb: Unknown option "--dry-runs"; run rb --help to see the commands and options\n');
   const steps = await runRb(['downgrade', 'two'], { cwd });
   assert.is(steps.code, 2);
   assert.is(steps.stderr, 'rb: downgrade steps must be a whole number such as 1, 2 or -1 (got "two")\n');

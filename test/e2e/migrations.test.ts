@@ -63,6 +63,10 @@ test('upgrade applies all pending migrations; downgrade 2 rolls back the newest 
   assert.equal(await tables(url), ['t1', 't2', 't3']);
   assert.equal(await versions(url), ['20240101000001', '20240101000002', '20240101000003']);
 
+  // A kebab-case boolean before the positional must not swallow it (cac parses it as a value).
+  const dry = await runRb(['downgrade', '--dry-run', '2'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(dry.stdout, 'Would roll back: 20240101000003_t3.sql\nWould roll back: 20240101000002_t2.sql\n');
+
   const alembic = await runRb(['down', '-1'], { cwd, env: { DATABASE_URL: url } });
   assert.is(alembic.code, 0, alembic.stderr);
   assert.match(alembic.stdout, /^Rolled back: 20240101000003_t3.sql\n/);
