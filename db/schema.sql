@@ -123,13 +123,6 @@ ALTER TABLE ONLY public.schema_migrations
 
 
 --
--- Name: my_model_user_id_idx; Type: INDEX; Schema: app; Owner: -
---
-
-CREATE INDEX my_model_user_id_idx ON app.my_model USING btree (user_id);
-
-
---
 -- Name: my_model my_model_user_id_fkey; Type: FK CONSTRAINT; Schema: app; Owner: -
 --
 

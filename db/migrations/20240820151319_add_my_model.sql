@@ -5,7 +5,6 @@ create table app.my_model (
   model_prop varchar(128) unique,
   user_id bigint references app."user" (id) on update cascade on delete cascade
 );
-create index my_model_user_id_idx on app.my_model (user_id);
 
 -- migrate:down
 drop table app.my_model;
