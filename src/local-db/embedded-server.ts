@@ -106,6 +106,10 @@ function checkMajor(dataDir: string): void {
   }
 }
 
+function pgCtlStart(user: ServerUser | null, paths: ServerPaths, port: number) {
+  return runAsServerUser(user, embeddedBinary('pg_ctl'), ['start', '-D', paths.data, '-l', paths.log, '-w', '-t', '60', '-o', `-p ${port}`]);
+}
+
 export interface StartOptions {
   /** Extra postgresql.conf lines written at initdb time (tests use fsync = off). */
   extraConfig?: string[];
@@ -130,12 +134,22 @@ export async function startLocalServer(settings: LocalServerSettings, options: S
       }
       return localServerStatus(settings);
     }
-    const start = await runAsServerUser(user, embeddedBinary('pg_ctl'), [
-      'start', '-D', paths.data, '-l', paths.log, '-w', '-t', '60', '-o', `-p ${settings.port}`,
-    ]);
+    let start = await pgCtlStart(user, paths, settings.port);
+    // A port whose last connections are still in TIME_WAIT refuses the bind for a few seconds
+    // (PostgreSQL's own hint: "wait a few seconds and retry").
+    for (let attempt = 1; !start.ok && attempt <= 5 && logTail(paths.log, 6).includes('Address already in use'); attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (await isRunning(user, paths.data)) break;
+      start = await pgCtlStart(user, paths, settings.port);
+    }
     if (!start.ok && !(await isRunning(user, paths.data))) {
+      if (logTail(paths.log, 6).includes('Address already in use')) {
+        throw new ConnectionError(
+          `could not start the local PostgreSQL: port ${settings.port} on 127.0.0.1 is in use by another program; set RB_LOCAL_PORT to a free port (or stop that program)`,
+        );
+      }
       throw new ConnectionError(
-        `could not start the local PostgreSQL on port ${settings.port}: ${logTail(paths.log) || start.stderr.trim()}; if another server holds the port, set RB_LOCAL_PORT`,
+        `could not start the local PostgreSQL on port ${settings.port}: ${logTail(paths.log) || start.stderr.trim()} (log: ${paths.log})`,
       );
     }
     return localServerStatus(settings);

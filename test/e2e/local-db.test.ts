@@ -67,4 +67,23 @@ test('DATABASE_URL wins: the embedded server is not started', async () => {
   assert.match(status.stdout, /^not running/);
 });
 
+test('a port taken by another program is named, with the fix', async () => {
+  const net = await import('node:net');
+  const blocker = net.createServer();
+  const taken = await freePort();
+  await new Promise<void>((resolve) => blocker.listen(taken, '127.0.0.1', resolve));
+  try {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rb-local-db-'));
+    chmodSync(dataDir, 0o755);
+    const result = await runRb(['db', 'start'], { cwd, env: { RB_LOCAL_PORT: String(taken), RB_LOCAL_DATA_DIR: path.join(dataDir, 'pg') } });
+    assert.is(result.code, 3);
+    assert.is(
+      result.stderr,
+      `rb: could not start the local PostgreSQL: port ${taken} on 127.0.0.1 is in use by another program; set RB_LOCAL_PORT to a free port (or stop that program)\n`,
+    );
+  } finally {
+    blocker.close();
+  }
+});
+
 test.run();
