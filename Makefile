@@ -3,14 +3,23 @@ RB := ./bin/rb.mjs
 UVU := node --import tsx node_modules/uvu/bin.js
 steps ?= 1
 
-.PHONY: install upgrade-db upgrade-prod-db revision downgrade history db-start db-stop test test-unit test-e2e acceptance bench typecheck
+.PHONY: install pg-client-tools upgrade-db upgrade-prod-db revision downgrade history db-start db-stop test acceptance bench typecheck
 
 # npm ci when node_modules is missing or older than the lockfile.
 node_modules/.install-stamp: package-lock.json package.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-install: node_modules/.install-stamp
+install: node_modules/.install-stamp pg-client-tools
+
+# pg_dump/pg_restore/psql (rb writes db/schema.sql and restores dumps with them). As root on
+# Debian they are installed when missing; elsewhere the message says what to install.
+pg-client-tools:
+	@command -v pg_dump >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing postgresql-client-15 (pg_dump, pg_restore, psql)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client-15 >/dev/null; \
+	  else echo "rb needs the PostgreSQL 15 client tools: install postgresql-client-15 (pg_dump, pg_restore, psql)"; exit 1; fi; }
 
 ## Migrate the local database (embedded PostgreSQL unless DATABASE_URL is set) and rewrite db/schema.sql.
 upgrade-db: install
