@@ -12,6 +12,7 @@ import {
 import { checkTableAndKey, nextKeyRange, quoteQualified, remainingRows, type KeyRange } from './key-range.ts';
 import { describeScriptError, scriptLocation } from './script-location.ts';
 import { applyBatchDefaults, tableChangeCount, transactionChanges, type TableChange } from './session.ts';
+import type { ScriptRunOptions } from './run-single.ts';
 
 export const DEFAULT_BATCH_SIZE = 10_000;
 
@@ -19,13 +20,7 @@ export const DEFAULT_BATCH_SIZE = 10_000;
 const RETRYABLE: Record<string, string> = { '55P03': 'lock_timeout', '40P01': 'a deadlock', '40001': 'a serialization failure' };
 const RETRY_DELAYS_MS = [500, 1000, 2000];
 
-export interface BatchRunOptions {
-  file: string;
-  shown: string;
-  args: string[];
-  dryRun: boolean;
-  log: BackfillLogger;
-  searchPath: string;
+export interface BatchRunOptions extends ScriptRunOptions {
   /** Overrides of the script's own settings (command-line flags). */
   batchSize?: number;
   pauseMs?: number;
