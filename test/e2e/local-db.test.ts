@@ -86,4 +86,46 @@ test('a port taken by another program is named, with the fix', async () => {
   }
 });
 
+test('an ordinary (non-root) user runs the embedded server the same way', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { chownSync, readdirSync } = await import('node:fs');
+  const { repoRoot } = await import('../support/databases.ts');
+  const project = tempProject({ '20240101000001_t.sql': migration('create table t (id int);', 'drop table t;') });
+  chmodSync(project, 0o755);
+  const asRoot = process.getuid?.() === 0;
+  // As root (CI), run rb as the unprivileged "postgres" user that owns the project; otherwise we already are one.
+  const { serverUser } = await import('../../src/local-db/server-user.ts');
+  const owner = asRoot ? (await serverUser())?.uid : undefined;
+  if (owner !== undefined) {
+    const own = (dir: string) => {
+      chownSync(dir, owner, owner);
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) own(full);
+        else chownSync(full, owner, owner);
+      }
+    };
+    own(project);
+  }
+  const ownPort = String(await freePort());
+  const rb = (...args: string[]) => {
+    const command = [process.execPath, path.join(repoRoot, 'bin', 'rb.mjs'), ...args];
+    const env = { PATH: process.env.PATH ?? '', RB_LOCAL_PORT: ownPort, HOME: project };
+    const result = asRoot
+      ? spawnSync('runuser', ['-u', 'postgres', '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...command], { cwd: project })
+      : spawnSync(command[0], command.slice(1), { cwd: project, env });
+    return { code: result.status, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
+  };
+  try {
+    const up = rb('upgrade');
+    assert.is(up.stderr, '');
+    assert.is(up.code, 0);
+    assert.match(up.stdout, `local database postgres@127.0.0.1:${ownPort}/development: applied 1 migration(s)`);
+    const { statSync } = await import('node:fs');
+    if (owner !== undefined) assert.is(statSync(path.join(project, '.rb', 'postgres', 'data')).uid, owner);
+  } finally {
+    assert.is(rb('db', 'stop').stdout, 'local PostgreSQL stopped\n');
+  }
+});
+
 test.run();
