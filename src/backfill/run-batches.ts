@@ -4,7 +4,7 @@ import type postgres from 'postgres';
 import { asConnectionError, connect } from '../client.ts';
 import { MigrationError, RbError, UsageError } from '../errors.ts';
 import { db } from '../types/pgtyped-adapter.ts';
-import type { BackfillLogger, BatchedBackfill, BatchResult } from './backfill-types.ts';
+import type { BatchedBackfill, BatchResult } from './backfill-types.ts';
 import {
   advanceCheckpoint, checkpointTableExists, deleteCheckpoint, ensureCheckpointTable, finishCheckpoint,
   readCheckpoint, startCheckpoint, type Checkpoint,

@@ -1,5 +1,5 @@
-import { withClient } from '../client.ts';
-import { ConnectionError } from '../errors.ts';
+import { withClient, type Sql } from '../client.ts';
+import { ConnectionError, RbError } from '../errors.ts';
 import { parseDatabaseUrl, withDatabase } from '../target/database-url.ts';
 
 /** Creates a database on the server behind adminUrl if it does not exist yet. */
@@ -37,4 +37,22 @@ export async function ensureUrlDatabase(url: string): Promise<boolean> {
     }
   }
   return ensureDatabase(withDatabase(url, 'postgres'), parseDatabaseUrl(url).database);
+}
+
+/**
+ * Drops (ending its connections: WITH (FORCE), PostgreSQL 13+) and creates an empty database.
+ * A role without CREATEDB gets one line naming what needed the database.
+ */
+export async function recreateDatabase(sql: Sql, name: string, purpose: string): Promise<void> {
+  try {
+    await sql.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);
+    await sql.unsafe(`create database ${quoteIdent(name)}`);
+  } catch (error) {
+    const e = error as { code?: string; message?: string };
+    // 42501 insufficient_privilege: the role may not create databases.
+    if (e.code === '42501') {
+      throw new RbError(`${purpose} needs to create the database ${name} but the role in the URL may not (${e.message}); grant it CREATEDB or point DATABASE_URL at a server where it may`);
+    }
+    throw error;
+  }
 }

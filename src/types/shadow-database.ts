@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { withClient } from '../client.ts';
-import { MigrationError, RbError } from '../errors.ts';
-import { quoteIdent } from '../local-db/ensure-database.ts';
+import { MigrationError } from '../errors.ts';
+import { quoteIdent, recreateDatabase } from '../local-db/ensure-database.ts';
 import { assertDbmateRan, parseDbmateError, runDbmate } from '../migrations/dbmate.ts';
-import { describeUrl, parseDatabaseUrl, withDatabase } from '../target/database-url.ts';
+import { parseDatabaseUrl, withDatabase } from '../target/database-url.ts';
 import { searchPath } from './type-choices.ts';
 
 export interface ShadowOptions {
@@ -41,18 +41,7 @@ export async function ensureShadowDatabase(options: ShadowOptions): Promise<Shad
     const [row] = await sql<{ comment: string | null }[]>`
       select shobj_description(oid, 'pg_database') as comment from pg_database where datname = ${name}`;
     if (row && row.comment === `${MARK}${options.hash}`) return false;
-    try {
-      await sql.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);
-      await sql.unsafe(`create database ${quoteIdent(name)}`);
-    } catch (error) {
-      const e = error as { code?: string; message?: string };
-      if (e.code === '42501') {
-        throw new RbError(
-          `rb types needs to create the shadow database ${name} on ${describeUrl(options.serverUrl)} but may not (${e.message}); grant CREATEDB to that user or point DATABASE_URL at a server where it may`,
-        );
-      }
-      throw error;
-    }
+    await recreateDatabase(sql, name, 'rb types (its shadow database)');
     const result = await runDbmate({ url, migrationsDir: options.migrationsDir, migrationsTable: options.migrationsTable }, ['migrate']);
     assertDbmateRan(result);
     if (!result.ok) {
