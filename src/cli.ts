@@ -34,6 +34,7 @@ export function buildCli(io: Io): CAC {
     .command('downgrade [steps]', 'Roll back the newest N applied migrations (default 1; -1 works too)')
     .alias('down')
     .option('--dry-run', 'List what would be rolled back; change nothing')
+    .option('--allow-edited', 'With --prod: roll back files edited since they were applied (locally only a warning)')
     .option('--lock-timeout <duration>', 'lock_timeout for each migration (default 5s; RB_LOCK_TIMEOUT)')
     .option('--statement-timeout <duration>', 'statement_timeout for each migration (default 1h; RB_STATEMENT_TIMEOUT)')
     .example('rb downgrade 2')

@@ -56,7 +56,7 @@ export async function upgradeCommand(
   if (result.schemaFile) io.out(`Wrote ${relativeToProject(config, result.schemaFile)}`);
 }
 
-export async function downgradeCommand(steps: string | undefined, flags: MigrateFlags, io: Io): Promise<void> {
+export async function downgradeCommand(steps: string | undefined, flags: MigrateFlags & { allowEdited?: boolean }, io: Io): Promise<void> {
   const count = parseSteps(steps);
   const { config, target } = await configAndTarget(flags);
   const result = await downgrade(config, target, {
@@ -66,6 +66,7 @@ export async function downgradeCommand(steps: string | undefined, flags: Migrate
     confirm: io.confirm,
     timeouts: resolveTimeoutSettings(config.projectDir, flags),
     onEvent: (event) => io.err(describeMigrationEvent(event)),
+    allowEdited: flags.allowEdited,
   });
   const verb = result.dryRun ? 'Would roll back' : 'Rolled back';
   for (const file of result.rolledBack) io.out(`${verb}: ${file}`);

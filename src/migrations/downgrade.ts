@@ -1,6 +1,6 @@
 import { withClient } from '../client.ts';
 import type { Config } from '../config.ts';
-import { MigrationError, UsageError } from '../errors.ts';
+import { MigrationError, RefusedError, UsageError } from '../errors.ts';
 import { guardProduction, type Confirm } from '../target/prod-guard.ts';
 import type { Target } from '../target/resolve-target.ts';
 import { readAppliedVersions } from './applied-versions.ts';
@@ -8,7 +8,8 @@ import { runMigrationStep } from './apply-migration.ts';
 import { compareVersions, listMigrations, readMigrations } from './migration-directory.ts';
 import { withMigrationLock } from './migration-lock.ts';
 import { defaultTimeoutSettings, fileTimeouts, type TimeoutSettings } from './migration-timeouts.ts';
-import { deleteRecords, writeSchemaFileWithoutBookkeeping } from './rb-migrations-table.ts';
+import { fileChecksum } from './checksums.ts';
+import { deleteRecords, readRbRecords, writeSchemaFileWithoutBookkeeping } from './rb-migrations-table.ts';
 import type { MigrationEvent } from './migration-events.ts';
 import { describeSqlFailure } from './upgrade.ts';
 
@@ -19,6 +20,8 @@ export interface DowngradeOptions {
   confirm: Confirm;
   timeouts?: TimeoutSettings;
   onEvent?: (event: MigrationEvent) => void;
+  /** On production, roll back files edited since they were applied (locally that is only a warning). */
+  allowEdited?: boolean;
 }
 
 export interface DowngradeResult {
@@ -62,6 +65,19 @@ export async function downgrade(config: Config, target: Target, options: Downgra
   }
   const files = readMigrations(config.migrationsDir, toRollBack.map((v) => byVersion.get(v)!));
   for (const file of files) fileTimeouts(file.path);
+  // A file edited after it was applied may have a down section that no longer undoes what ran.
+  const records = await withClient(target.url, (sql) => readRbRecords(sql));
+  const edited = files.filter((f) => {
+    const record = records.get(f.version);
+    return record?.state === 'applied' && record.checksum !== fileChecksum(f.path);
+  });
+  if (edited.length && target.isProduction && !options.allowEdited) {
+    const names = edited.map((f) => f.fileName).join(', ');
+    throw new RefusedError(
+      `refusing to roll back ${names} on production: edited after it was applied (the checksum rb recorded differs), so its down section may not undo what production ran; put the applied text back (git checkout -- db/migrations/<file>) or pass --allow-edited`,
+    );
+  }
+  for (const file of edited) options.onEvent?.({ kind: 'edited-rollback', fileName: file.fileName });
   if (options.dryRun) return { rolledBack: files.map((f) => f.fileName), dryRun: true };
   await guardProduction(target, {
     action: `roll back ${files.length} migration(s)`,

@@ -5,7 +5,8 @@ import { describeHolder, type LockWait } from './migration-lock.ts';
 export type MigrationEvent =
   | ({ kind: 'lock-wait' } & LockWait)
   | ({ kind: 'lock-retry' } & LockRetry)
-  | { kind: 'edit-accepted'; fileName: string };
+  | { kind: 'edit-accepted'; fileName: string }
+  | { kind: 'edited-rollback'; fileName: string };
 
 /** One line for the command to print on stderr. */
 export function describeMigrationEvent(event: MigrationEvent): string {
@@ -16,5 +17,7 @@ export function describeMigrationEvent(event: MigrationEvent): string {
       return `${event.fileName}: lock timeout (lock_timeout ${event.lockTimeout}); retrying in ${event.waitMs / 1000}s (attempt ${event.attempt} of ${event.attempts})`;
     case 'edit-accepted':
       return `warning: ${event.fileName} was edited after it was applied; --allow-edited: recorded its new checksum`;
+    case 'edited-rollback':
+      return `warning: ${event.fileName} was edited after it was applied; rolling it back with the down section it has now`;
   }
 }

@@ -28,6 +28,34 @@ const t = (n: number) => migration(`create table t${n} (id int);`, `drop table t
 
 // ---------- checksums ----------
 
+test('rolling back an edited file: a warning locally, refused on production unless --allow-edited', async () => {
+  const local = await createEmptyDatabase(import.meta.url);
+  const prod = await createEmptyDatabase(import.meta.url);
+  const cwd = tempProject({ [T1]: t(1), [T2]: t(2) });
+  assert.is((await runRb(['upgrade'], { cwd, env: { DATABASE_URL: local } })).code, 0);
+  assert.is((await runRb(['upgrade', '--prod', '--yes'], { cwd, env: { PROD_DATABASE_URL: prod } })).code, 0);
+  writeFileSync(file(cwd, T2), migration('create table t2 (id int);', 'drop table if exists t2;'));
+
+  const refused = await runRb(['downgrade', '--prod', '--yes'], { cwd, env: { PROD_DATABASE_URL: prod } });
+  assert.is(refused.code, 5);
+  assert.is(
+    refused.stderr,
+    `rb: refusing to roll back ${T2} on production: edited after it was applied (the checksum rb recorded differs), so its down section may not undo what production ran; put the applied text back (git checkout -- db/migrations/<file>) or pass --allow-edited\n`,
+  );
+  assert.equal(await versions(prod), ['20240101000001', '20240101000002']);
+
+  const allowed = await runRb(['downgrade', '--prod', '--yes', '--allow-edited'], { cwd, env: { PROD_DATABASE_URL: prod } });
+  assert.is(allowed.code, 0, allowed.stderr);
+  assert.is(allowed.stderr, `warning: ${T2} was edited after it was applied; rolling it back with the down section it has now\n`);
+  assert.equal(await versions(prod), ['20240101000001']);
+
+  const localRun = await runRb(['downgrade'], { cwd, env: { DATABASE_URL: local } });
+  assert.is(localRun.code, 0, localRun.stderr);
+  assert.is(localRun.stderr, `warning: ${T2} was edited after it was applied; rolling it back with the down section it has now\n`);
+  assert.equal(await versions(local), ['20240101000001']);
+});
+
+
 test('an applied file that was edited stops rb upgrade (naming it) until --allow-edited; rb status shows it', async () => {
   const url = await createEmptyDatabase(import.meta.url);
   const cwd = tempProject({ [T1]: t(1), [T2]: t(2) });
