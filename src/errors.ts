@@ -39,3 +39,10 @@ export class RefusedError extends RbError {
     super(message, 5);
   }
 }
+
+/** The person stopped the command (SIGINT/SIGTERM) and it cleaned up after itself. */
+export class InterruptedError extends RbError {
+  constructor(message: string) {
+    super(message, 130);
+  }
+}

@@ -36,7 +36,12 @@ function sqlFailure(migration: CheckedMigration, section: 'up' | 'down', result:
  * After a down that fails or leaves a difference the check goes on (re-applying the up, or
  * rebuilding the scratch database up to that migration), so one run reports every broken down.
  */
-export async function checkRoundTrip(migrations: CheckedMigration[], scratch: ScratchDatabase, migrationsTable: string): Promise<RoundTripResult> {
+export async function checkRoundTrip(
+  migrations: CheckedMigration[],
+  scratch: ScratchDatabase,
+  migrationsTable: string,
+  signal?: AbortSignal,
+): Promise<RoundTripResult> {
   const findings: Finding[] = [];
   const dbmate = (files: CheckedMigration[], command: 'migrate' | 'rollback') =>
     withMigrationSubset(files.map((m) => m.file.path), async (dir) => {
@@ -71,6 +76,7 @@ export async function checkRoundTrip(migrations: CheckedMigration[], scratch: Sc
 
   try {
     for (let index = 0; index < migrations.length; index++) {
+      signal?.throwIfAborted();
       const migration = migrations[index];
       const reversible = !migration.irreversible && !migration.emptyDown;
       let before = reversible ? await takeSnapshot(sql, migrationsTable) : undefined;

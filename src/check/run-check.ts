@@ -13,6 +13,8 @@ export interface CheckOptions {
   serverUrl: string;
   /** Stages to leave out. */
   skip?: CheckStage[];
+  /** Aborting stops the round trip before its next migration; the scratch database is dropped. */
+  signal?: AbortSignal;
 }
 
 export type StageOutcome = { status: 'passed' } | { status: 'failed'; findings: number } | { status: 'skipped'; reason: string };
@@ -71,7 +73,7 @@ export async function runCheck(config: Config, options: CheckOptions): Promise<C
     try {
       let allApplied: boolean;
       if (!skip.has('round-trip')) {
-        const roundTrip = await checkRoundTrip(migrations, scratch, config.migrationsTable);
+        const roundTrip = await checkRoundTrip(migrations, scratch, config.migrationsTable, options.signal);
         findings.push(...roundTrip.findings);
         stages['round-trip'] = outcome(roundTrip.findings);
         roundTripChecked = roundTrip.checked;

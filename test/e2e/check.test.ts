@@ -256,4 +256,35 @@ test('rb check refuses --prod and unknown --skip stages', async () => {
   assert.not.ok(existsSync(path.join(cwd, '.rb', 'check')));
 });
 
+test('SIGTERM (or Ctrl-C) stops rb check after the current step and drops its scratch database', async () => {
+  const { spawn } = await import('node:child_process');
+  const files: Record<string, string> = {};
+  for (let i = 1; i <= 60; i++) {
+    files[`202401010000${String(i).padStart(2, '0')}_t${i}.sql`] = migration(`create table t${i} (id int);`, `drop table t${i};`);
+  }
+  const cwd = tempProject(files);
+  const url = await serverDb;
+  const scratchDatabases = () =>
+    withSql(url, async (sql) => (await sql`select datname from pg_database where datname like 'rb\\_check\\_%'`).map((r) => r.datname as string));
+  const before = await scratchDatabases();
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'rb.mjs'), 'check', '--skip', 'lint'], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', DATABASE_URL: url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  // Wait until the round trip is under way (its scratch database exists), then stop it.
+  const deadline = Date.now() + 20_000;
+  while ((await scratchDatabases()).length <= before.length) {
+    assert.ok(Date.now() < deadline, 'rb check never created its scratch database');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill('SIGTERM');
+  assert.is(await exited, 130);
+  assert.is(stderr, 'rb: rb check stopped by SIGTERM; its scratch database was dropped, nothing else was changed\n');
+  assert.equal(await scratchDatabases(), before);
+});
+
 test.run();
