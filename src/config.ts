@@ -145,3 +145,8 @@ export function loadConfig(projectDir: string = process.cwd(), env: NodeJS.Proce
     },
   };
 }
+
+/** A path as people see it in messages: relative to the project, e.g. db/migrations/x.sql. */
+export function relativeToProject(config: Pick<Config, 'projectDir'>, file: string): string {
+  return path.relative(config.projectDir, file) || file;
+}

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Config } from '../config.ts';
+import { relativeToProject, type Config } from '../config.ts';
 import { RbError } from '../errors.ts';
 import { runDbmate } from '../migrations/dbmate.ts';
 import { stripRestrictLines } from '../migrations/schema-file.ts';
@@ -13,7 +13,7 @@ import type { Finding } from './finding.ts';
  * expected file is kept in .rb/check/schema.sql so a stale one can be compared and replaced.
  */
 export async function checkSchemaFileCurrent(config: Config, scratchUrl: string): Promise<Finding[]> {
-  const relative = path.relative(config.projectDir, config.schemaFile) || config.schemaFile;
+  const relative = relativeToProject(config, config.schemaFile);
   const tempDir = mkdtempSync(path.join(os.tmpdir(), 'rb-check-dump-'));
   let expected: string;
   try {

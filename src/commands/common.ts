@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { loadConfig, type Config } from '../config.ts';
 import { resolveTarget, type Target } from '../target/resolve-target.ts';
 import { describeUrl } from '../target/database-url.ts';
@@ -23,6 +22,4 @@ export function targetLabel(target: Target): string {
   return target.kind === 'embedded' ? `local database ${where}` : `${where} (from ${target.source})`;
 }
 
-export function relativeToProject(config: Config, file: string): string {
-  return path.relative(config.projectDir, file) || file;
-}
+export { relativeToProject } from '../config.ts';

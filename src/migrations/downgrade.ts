@@ -45,7 +45,10 @@ export function parseSteps(value: string | number | undefined): number {
  * call, dbmate issue 18) and stops at the first failure, leaving the last good version.
  */
 export async function downgrade(config: Config, target: Target, options: DowngradeOptions): Promise<DowngradeResult> {
-  const applied = (await withClient(target.url, (sql) => readAppliedVersions(sql, config.migrationsTable))).sort(compareVersions);
+  const [appliedVersions, records] = await withClient(target.url, (sql) =>
+    Promise.all([readAppliedVersions(sql, config.migrationsTable), readRbRecords(sql)]),
+  );
+  const applied = appliedVersions.sort(compareVersions);
   if (applied.length === 0) {
     throw new UsageError('nothing to roll back: no migration is applied to this database');
   }
@@ -66,7 +69,6 @@ export async function downgrade(config: Config, target: Target, options: Downgra
   const files = readMigrations(config.migrationsDir, toRollBack.map((v) => byVersion.get(v)!));
   for (const file of files) fileTimeouts(file.path);
   // A file edited after it was applied may have a down section that no longer undoes what ran.
-  const records = await withClient(target.url, (sql) => readRbRecords(sql));
   const edited = files.filter((f) => {
     const record = records.get(f.version);
     return record?.state === 'applied' && record.checksum !== fileChecksum(f.path);

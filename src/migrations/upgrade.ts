@@ -1,6 +1,5 @@
-import path from 'node:path';
 import { withClient, type Sql } from '../client.ts';
-import type { Config } from '../config.ts';
+import { relativeToProject, type Config } from '../config.ts';
 import { MigrationError, RefusedError, UsageError } from '../errors.ts';
 import { guardProduction, type Confirm } from '../target/prod-guard.ts';
 import type { Target } from '../target/resolve-target.ts';
@@ -50,7 +49,7 @@ export interface UpgradeResult {
 /** Formats a dbmate SQL failure as file:line:column: message (SQLSTATE). */
 export function describeSqlFailure(config: Config, file: MigrationFile, section: 'up' | 'down', stderr: string): string {
   const error = parseDbmateError(stderr);
-  const relative = path.relative(config.projectDir, file.path) || file.path;
+  const relative = relativeToProject(config, file.path);
   const sectionStart = file[section].line;
   // Without a position from PostgreSQL (e.g. DROP of a missing table) point at the section's first statement.
   const where =
@@ -66,7 +65,7 @@ function outOfOrderEntries(status: MigrationStatus): MigrationEntry[] {
 }
 
 function relative(config: Config, entry: MigrationEntry): string {
-  return path.relative(config.projectDir, entry.path) || entry.path;
+  return relativeToProject(config, entry.path);
 }
 
 /** The checks that need no lock: edited applied files and, on production, out-of-order files. */

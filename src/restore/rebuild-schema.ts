@@ -1,6 +1,5 @@
-import path from 'node:path';
 import { withClient } from '../client.ts';
-import type { Config } from '../config.ts';
+import { relativeToProject, type Config } from '../config.ts';
 import { MigrationError, RbError } from '../errors.ts';
 import { quoteIdent } from '../local-db/ensure-database.ts';
 import { readAppliedVersions } from '../migrations/applied-versions.ts';
@@ -61,7 +60,7 @@ export async function migrateFiles(config: Config, url: string, files: Migration
   const error = parseDbmateError(result.stderr);
   const state = error.sqlState ? ` (SQLSTATE ${error.sqlState})` : '';
   if (!failed) throw new MigrationError(`dbmate failed: ${error.message}${state}`);
-  const relative = path.relative(config.projectDir, failed.path) || failed.path;
+  const relative = relativeToProject(config, failed.path);
   const line = error.sectionLine !== undefined ? `${failed.up.line + error.sectionLine - 1}:${error.column}` : `${failed.up.line}`;
   throw new MigrationError(`${relative}:${line}: ${error.message}${state}`);
 }

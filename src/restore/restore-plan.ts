@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import path from 'node:path';
-import type { Config } from '../config.ts';
+import { relativeToProject, type Config } from '../config.ts';
 import { RefusedError, UsageError } from '../errors.ts';
 import { compareVersions, listMigrations, readMigrations } from '../migrations/migration-directory.ts';
 import type { MigrationFile } from '../migrations/migration-file.ts';
@@ -60,7 +59,7 @@ export function checkProductionVersions(config: Config, productionVersions: stri
   const localVersions = new Set(local.map((m) => m.version));
   const unknown = productionVersions.filter((v) => !localVersions.has(v)).sort(compareVersions);
   if (unknown.length) {
-    const relative = path.relative(config.projectDir, config.migrationsDir) || config.migrationsDir;
+    const relative = relativeToProject(config, config.migrationsDir);
     throw new RefusedError(
       `production has applied ${unknown.length} migration(s) that ${relative} does not have: ${unknown.join(', ')}; ` +
         'update your checkout (git pull) so it has them, then run the restore again; the local database was not touched',
