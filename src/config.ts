@@ -12,8 +12,6 @@ export interface Config {
   stateDir: string;
   /** Application schemas the migrations create; first one leads the search_path. */
   schemas: string[];
-  /** The dbmate tracking table. */
-  migrationsTable: string;
   /** DATABASE_URL from the environment or .env, if any. */
   databaseUrl?: string;
   /** PROD_DATABASE_URL from the environment or .env, if any. */
@@ -134,7 +132,6 @@ export function loadConfig(projectDir: string = process.cwd(), env: NodeJS.Proce
     queriesDir: path.join(projectDir, 'queries'),
     stateDir,
     schemas: settings.schemas ?? ['app'],
-    migrationsTable: 'schema_migrations',
     databaseUrl: lookup('DATABASE_URL'),
     prodDatabaseUrl: lookup('PROD_DATABASE_URL'),
     check: settings.check ?? {},

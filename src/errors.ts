@@ -40,9 +40,11 @@ export class RefusedError extends RbError {
   }
 }
 
-/** The person stopped the command (SIGINT/SIGTERM) and it cleaned up after itself. */
+/** The person stopped the command (SIGINT/SIGTERM) and it cleaned up after itself: exit 130 / 143. */
 export class InterruptedError extends RbError {
-  constructor(message: string) {
-    super(message, 130);
+  readonly signal: 'SIGINT' | 'SIGTERM';
+  constructor(message: string, signal: 'SIGINT' | 'SIGTERM' = 'SIGINT') {
+    super(message, signal === 'SIGTERM' ? 143 : 130);
+    this.signal = signal;
   }
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { trackChild } from './interrupt.ts';
 
 export interface ProcessResult {
   code: number | null;
@@ -15,11 +16,14 @@ export interface RunOptions {
   input?: string;
   /** Called with each chunk of stderr as it arrives (progress output). */
   onStderr?: (chunk: string) => void;
+  /** Aborting ends the process (SIGTERM). */
+  signal?: AbortSignal;
 }
 
 /**
  * Runs a program to completion and collects its output. Every external tool rb drives
- * (dbmate, pgtyped, pg_dump, squawk, initdb, pg_ctl) goes through here.
+ * (dbmate, pgtyped, pg_dump, squawk, initdb, pg_ctl) goes through here, so each one ends with rb
+ * on Ctrl-C / SIGTERM (src/interrupt.ts).
  */
 export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
@@ -27,7 +31,10 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      signal: options.signal,
+      killSignal: 'SIGTERM',
     });
+    const forget = trackChild(child);
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -35,8 +42,14 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       stderr += chunk;
       options.onStderr?.(chunk);
     });
-    child.on('error', reject);
+    child.on('error', (error) => {
+      forget();
+      // An abort is reported as the signal it sent, like any other stop.
+      if ((error as { name?: string }).name === 'AbortError') return;
+      reject(error);
+    });
     child.on('close', (code, signal) => {
+      forget();
       resolve({ code, signal, stdout, stderr, ok: code === 0 && signal === null });
     });
     if (options.input !== undefined && child.stdin) {

@@ -151,7 +151,7 @@ let failed = false;
 try {
   await admin.unsafe(`create database ${quoteIdent(name)}`);
   const url = withDatabase(adminUrl, name);
-  const migrated = await runDbmate({ url, migrationsDir: path.join(repoRoot, 'db', 'migrations'), migrationsTable: 'schema_migrations' }, ['migrate']);
+  const migrated = await runDbmate({ url, migrationsDir: path.join(repoRoot, 'db', 'migrations') }, ['migrate']);
   if (!migrated.ok) throw new Error(`migrating the bench database failed: ${migrated.stderr}`);
   const sql = connect(url, { max: 1 });
   try {

@@ -89,15 +89,15 @@ try {
 
   // Floor: dbmate applying the same 100 files in one call.
   const t0 = performance.now();
-  const migrate = await runDbmate({ url, migrationsDir: path.join(project, 'db', 'migrations'), migrationsTable: 'schema_migrations' }, ['migrate']);
+  const migrate = await runDbmate({ url, migrationsDir: path.join(project, 'db', 'migrations') }, ['migrate']);
   const migrateMs = performance.now() - t0;
   if (!migrate.ok) throw new Error(migrate.stderr);
 
   // One snapshot of the full schema, catalog query vs pg_dump.
   const sql = connect(url, { connection: { search_path: 'pg_catalog' } });
-  await takeSnapshot(sql, 'schema_migrations'); // warm the connection
+  await takeSnapshot(sql); // warm the connection
   const t1 = performance.now();
-  const snapshot = await takeSnapshot(sql, 'schema_migrations');
+  const snapshot = await takeSnapshot(sql);
   const snapshotMs = performance.now() - t1;
   await sql.end();
   const t2 = performance.now();

@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     let start = performance.now();
     await admin.unsafe(`create database ${quoteIdent(names.prod)}`);
     await admin.unsafe(`create database ${quoteIdent(names.local)}`);
-    const migrated = await runDbmate({ url: url(names.prod), migrationsDir: migrations, migrationsTable: 'schema_migrations' }, ['migrate']);
+    const migrated = await runDbmate({ url: url(names.prod), migrationsDir: migrations }, ['migrate']);
     if (!migrated.ok) throw new Error(migrated.stderr);
     const prod = connect(url(names.prod), { max: 1 });
     await prod.unsafe(SEED);

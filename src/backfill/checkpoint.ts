@@ -1,11 +1,12 @@
 import type postgres from 'postgres';
+import { qualified, RB_CHECKPOINTS_TABLE } from '../rb-tables.ts';
 
 /**
  * rb's own table of batched-backfill checkpoints, one row per job. The row is updated in the
  * same transaction as the batch it records, so a run killed at any moment (even kill -9)
  * resumes after the last committed batch: no batch is done twice or skipped.
  */
-export const CHECKPOINT_TABLE = 'public.rb_backfill_checkpoints';
+export const CHECKPOINT_TABLE = qualified(RB_CHECKPOINTS_TABLE);
 
 type Db = postgres.Sql | postgres.TransactionSql;
 

@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import { qualified, RB_OWN_TABLES } from '../rb-tables.ts';
 
 /**
  * Defaults set with SET LOCAL at the start of every script / batch transaction. lock_timeout
@@ -46,7 +47,7 @@ export async function transactionChanges(sql: postgres.TransactionSql, baseline:
            n_tup_ins as inserted, n_tup_upd as updated, n_tup_del as deleted
       from pg_stat_xact_user_tables
      where (n_tup_ins + n_tup_upd + n_tup_del) > 0
-       and not (schemaname = 'public' and relname like 'rb\\_%')
+       and not (schemaname || '.' || relname = any(${RB_OWN_TABLES.map(qualified)}::text[]))
      order by 1`;
   const before = new Map(baseline.map((c) => [c.table, c]));
   return rows

@@ -18,7 +18,7 @@ export async function checkSchemaFileCurrent(config: Config, scratchUrl: string)
   let expected: string;
   try {
     const dumpFile = path.join(tempDir, 'schema.sql');
-    const result = await runDbmate({ url: scratchUrl, migrationsDir: config.migrationsDir, migrationsTable: config.migrationsTable, schemaFile: dumpFile }, ['dump']);
+    const result = await runDbmate({ url: scratchUrl, migrationsDir: config.migrationsDir, schemaFile: dumpFile }, ['dump']);
     if (!result.ok) {
       const detail = (result.stderr || result.stdout).trim().split('\n').pop() ?? '';
       throw new RbError(`could not dump the scratch database to compare with ${relative}: ${detail}`);

@@ -39,13 +39,12 @@ function sqlFailure(migration: CheckedMigration, section: 'up' | 'down', result:
 export async function checkRoundTrip(
   migrations: CheckedMigration[],
   scratch: ScratchDatabase,
-  migrationsTable: string,
   signal?: AbortSignal,
 ): Promise<RoundTripResult> {
   const findings: Finding[] = [];
   const dbmate = (files: CheckedMigration[], command: 'migrate' | 'rollback') =>
     withMigrationSubset(files.map((m) => m.file.path), async (dir) => {
-      const result = await runDbmate({ url: scratch.url, migrationsDir: dir, migrationsTable }, [command]);
+      const result = await runDbmate({ url: scratch.url, migrationsDir: dir }, [command]);
       assertDbmateRan(result);
       return result;
     });
@@ -79,12 +78,12 @@ export async function checkRoundTrip(
       signal?.throwIfAborted();
       const migration = migrations[index];
       const reversible = !migration.irreversible && !migration.emptyDown;
-      let before = reversible ? await takeSnapshot(sql, migrationsTable) : undefined;
+      let before = reversible ? await takeSnapshot(sql) : undefined;
       let up = await dbmate([migration], 'migrate');
       if (!up.ok && drifted) {
         await rebuildThrough(index - 1);
         drifted = false;
-        before = reversible ? await takeSnapshot(sql, migrationsTable) : undefined;
+        before = reversible ? await takeSnapshot(sql) : undefined;
         up = await dbmate([migration], 'migrate');
       }
       if (!up.ok) {
@@ -104,7 +103,7 @@ export async function checkRoundTrip(
         if (migration.file.down.options.transaction === 'false') await rebuildThrough(index);
         continue;
       }
-      const changes = diffSnapshots(before, await takeSnapshot(sql, migrationsTable));
+      const changes = diffSnapshots(before, await takeSnapshot(sql));
       for (const change of changes) {
         findings.push({ stage: 'round-trip', rule: change.kind, file: migration.relativePath, line: migration.file.down.line, message: change.text });
       }

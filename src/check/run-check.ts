@@ -65,7 +65,7 @@ export async function runCheck(config: Config, options: CheckOptions): Promise<C
     const migrateAll = async (fresh: boolean): Promise<boolean> => {
       if (fresh) await scratch.recreate();
       const result = await withMigrationSubset(migrations.map((m) => m.file.path), (dir) =>
-        runDbmate({ url: scratch.url, migrationsDir: dir, migrationsTable: config.migrationsTable }, ['migrate']),
+        runDbmate({ url: scratch.url, migrationsDir: dir }, ['migrate']),
       );
       assertDbmateRan(result);
       return result.ok;
@@ -73,7 +73,7 @@ export async function runCheck(config: Config, options: CheckOptions): Promise<C
     try {
       let allApplied: boolean;
       if (!skip.has('round-trip')) {
-        const roundTrip = await checkRoundTrip(migrations, scratch, config.migrationsTable, options.signal);
+        const roundTrip = await checkRoundTrip(migrations, scratch, options.signal);
         findings.push(...roundTrip.findings);
         stages['round-trip'] = outcome(roundTrip.findings);
         roundTripChecked = roundTrip.checked;

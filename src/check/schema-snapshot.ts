@@ -1,4 +1,5 @@
 import type { Sql } from '../client.ts';
+import { qualified, TOOLING_TABLES } from '../rb-tables.ts';
 
 /** One schema object as the round trip compares it: a readable key and its attributes. */
 export interface SnapshotItem {
@@ -19,7 +20,7 @@ export type Snapshot = Map<string, SnapshotItem>;
  * format_type is schema-qualified. A NULL acl (the owner's default privileges) is compared as
  * acldefault(), so a GRANT undone by its REVOKE counts as undone. Objects that belong to an
  * extension are left out (the
- * extension itself is compared), as is dbmate's tracking table ($1).
+ * extension itself is compared), as are dbmate's and rb's own tables ($1, src/rb-tables.ts).
  */
 const SNAPSHOT_SQL = `
 with user_ns as (
@@ -35,7 +36,7 @@ rels as (
          c.reloptions, c.relispartition, n.nspname, n.nspname || '.' || c.relname as qname
   from pg_class c join user_ns n on n.oid = c.relnamespace
   where c.relkind in ('r', 'p', 'v', 'm', 'S', 'f')
-    and not (c.relname = $1 and c.relkind in ('r', 'p'))
+    and not (n.nspname || '.' || c.relname = any($1::text[]) and c.relkind in ('r', 'p'))
     and c.oid not in (select objid from ext_members where classid = 'pg_class'::regclass)
 ),
 items(key, parent, attrs) as (
@@ -151,9 +152,8 @@ select key, parent, jsonb_strip_nulls(attrs) as attrs from items
 `;
 
 /** Reads the schema of the database sql is connected to (use a client with search_path=pg_catalog). */
-export async function takeSnapshot(sql: Sql, migrationsTable: string): Promise<Snapshot> {
-  const table = migrationsTable.includes('.') ? migrationsTable.split('.').pop()! : migrationsTable;
-  const rows = await sql.unsafe<{ key: string; parent: string | null; attrs: Record<string, string> }[]>(SNAPSHOT_SQL, [table]);
+export async function takeSnapshot(sql: Sql): Promise<Snapshot> {
+  const rows = await sql.unsafe<{ key: string; parent: string | null; attrs: Record<string, string> }[]>(SNAPSHOT_SQL, [TOOLING_TABLES.map(qualified)]);
   const snapshot: Snapshot = new Map();
   for (const row of rows) snapshot.set(row.key, { key: row.key, parent: row.parent, attrs: row.attrs });
   return snapshot;

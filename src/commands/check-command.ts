@@ -2,6 +2,7 @@ import path from 'node:path';
 import { runCheck, type CheckResult } from '../check/run-check.ts';
 import { CHECK_STAGES, formatFinding, type CheckStage } from '../check/finding.ts';
 import { InterruptedError, RbError, UsageError } from '../errors.ts';
+import { interruptible, stopSignalOf } from '../interrupt.ts';
 import type { Io } from '../io.ts';
 import { configAndTarget, type TargetFlags } from './common.ts';
 
@@ -41,20 +42,17 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
   if (flags.prod) throw new UsageError('rb check never touches production: it works on a scratch database; drop --prod');
   const skip = parseSkip(flags.skip);
   const { config, target } = await configAndTarget(flags);
-  // Ctrl-C / SIGTERM: stop after the current step and drop the scratch database (runCheck's finally).
-  const controller = new AbortController();
-  const stop = (signal: NodeJS.Signals) =>
-    controller.abort(new InterruptedError(`rb check stopped by ${signal}; its scratch database was dropped, nothing else was changed`));
-  process.once('SIGINT', stop).once('SIGTERM', stop);
-  let result: CheckResult;
-  try {
-    result = await runCheck(config, { serverUrl: target.url, skip, signal: controller.signal });
-  } catch (error) {
-    // A dbmate step killed by the same Ctrl-C fails first; report the interruption, not that.
-    throw controller.signal.aborted ? controller.signal.reason : error;
-  } finally {
-    process.off('SIGINT', stop).off('SIGTERM', stop);
-  }
+  // Ctrl-C / SIGTERM: the running step's child ends, the scratch database is dropped (runCheck's finally).
+  const result: CheckResult = await interruptible(async ({ signal }) => {
+    try {
+      return await runCheck(config, { serverUrl: target.url, skip, signal });
+    } catch (error) {
+      // The step whose dbmate the signal ended fails first; report the interruption, not that.
+      if (!signal.aborted) throw error;
+      const stop = stopSignalOf(signal);
+      throw new InterruptedError(`rb check stopped by ${stop}; its scratch database was dropped, nothing else was changed`, stop);
+    }
+  });
   if (flags.json) {
     io.out(JSON.stringify({ ...result, findings: result.findings.map((f) => ({ ...f, text: formatFinding(f) })) }, null, 2));
   } else {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Io } from '../io.ts';
-import { RbError, UsageError } from '../errors.ts';
+import { InterruptedError, UsageError } from '../errors.ts';
+import { interruptible, stopSignalOf, type StopSignal } from '../interrupt.ts';
 import { guardProduction } from '../target/prod-guard.ts';
 import { loadScript } from '../backfill/load-script.ts';
 import { createLogger } from '../backfill/logger.ts';
@@ -18,13 +19,6 @@ export interface RunScriptFlags extends TargetFlags {
   pause?: string | number;
   restart?: boolean;
   '--'?: string[];
-}
-
-/** A batched run stopped by a signal: exit 130 (SIGINT) or 143 (SIGTERM), as shells expect. */
-class InterruptedError extends RbError {
-  constructor(message: string, signal: string) {
-    super(message, signal === 'SIGTERM' ? 143 : 130);
-  }
 }
 
 function wholeNumber(value: string | number | undefined, flag: string, min: number): number | undefined {
@@ -94,17 +88,6 @@ export async function runScriptCommand(file: string, flags: RunScriptFlags, io: 
     confirm: io.confirm,
   });
 
-  // First SIGINT/SIGTERM: finish the batch in flight, then stop. The listeners are removed at
-  // once, so a second Ctrl-C kills the process (the open batch is rolled back by the server).
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    io.err(`rb: ${signal}: stopping after the current batch (send it again to stop at once; the batch in flight is then rolled back)`);
-    controller.abort(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
 
   const tty = Boolean(process.stderr.isTTY);
   const intervalMs = 1000 * (Number(process.env.RB_PROGRESS_SECONDS) > 0 ? Number(process.env.RB_PROGRESS_SECONDS) : 5);
@@ -124,27 +107,33 @@ export async function runScriptCommand(file: string, flags: RunScriptFlags, io: 
     lastPrinted = now;
   };
 
-  let result: BatchRunResult;
-  try {
-    result = await runBatches(target.url, spec, {
-      file: absolute, shown, args, dryRun, log, searchPath, batchSize, pauseMs, restart: flags.restart,
-      signal: controller.signal,
-      onProgress,
-      onStart: (start) => {
-        const total = `${start.totalIsEstimate ? '~' : ''}${formatCount(start.rowsTotal)}`;
-        if (start.resumedFrom) {
-          io.err(`Resuming job "${job}" after key ${start.resumedFrom.lastKey}: ${formatCount(start.resumedFrom.rowsDone)} of ${total} rows done by an earlier run`);
-        } else {
-          io.err(`Starting job "${job}" on ${where}: ${total} rows of ${spec.table} in batches of ${formatCount(start.batchSize)}`);
-        }
-      },
-    });
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    // Leave the last state on screen (redraws are throttled, so it may not have been drawn).
-    if (drewTtyLine) process.stderr.write(`\r\x1b[K${latest ? formatProgress(latest) : ''}\n`);
-  }
+  // First SIGINT/SIGTERM: finish the batch in flight, then stop. A second one ends rb at once
+  // (src/interrupt.ts); the server rolls the open batch back.
+  let stoppedBy: StopSignal = 'SIGINT';
+  const result: BatchRunResult = await interruptible(async ({ signal }) => {
+    signal.addEventListener('abort', () => {
+      stoppedBy = stopSignalOf(signal);
+      io.err(`rb: ${stoppedBy}: stopping after the current batch (send it again to stop at once; the batch in flight is then rolled back)`);
+    }, { once: true });
+    try {
+      return await runBatches(target.url, spec, {
+        file: absolute, shown, args, dryRun, log, searchPath, batchSize, pauseMs, restart: flags.restart,
+        signal,
+        onProgress,
+        onStart: (start) => {
+          const total = `${start.totalIsEstimate ? '~' : ''}${formatCount(start.rowsTotal)}`;
+          if (start.resumedFrom) {
+            io.err(`Resuming job "${job}" after key ${start.resumedFrom.lastKey}: ${formatCount(start.resumedFrom.rowsDone)} of ${total} rows done by an earlier run`);
+          } else {
+            io.err(`Starting job "${job}" on ${where}: ${total} rows of ${spec.table} in batches of ${formatCount(start.batchSize)}`);
+          }
+        },
+      });
+    } finally {
+      // Leave the last state on screen (redraws are throttled, so it may not have been drawn).
+      if (drewTtyLine) process.stderr.write(`\r\x1b[K${latest ? formatProgress(latest) : ''}\n`);
+    }
+  });
 
   switch (result.outcome) {
     case 'already-finished':
@@ -163,7 +152,7 @@ export async function runScriptCommand(file: string, flags: RunScriptFlags, io: 
     }
     case 'stopped': {
       const p = result.progress;
-      const signal = String(controller.signal.reason ?? 'SIGINT');
+      const signal = stoppedBy;
       throw new InterruptedError(
         `stopped by ${signal} after ${p.batches} batch(es): ${formatCount(p.rowsDone)}/${formatCount(p.rowsTotal)} rows of ${spec.table} done, up to key ${p.lastKey ?? '(none)'}; the checkpoint of job "${job}" is saved: run the same command again to resume`,
         signal,

@@ -32,7 +32,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * with growing waits; a transaction:false section may have run part-way and is never retried.
  */
 export async function runMigrationStep(
-  target: { url: string; migrationsTable: string },
+  target: { url: string },
   file: MigrationFile,
   command: 'migrate' | 'rollback',
   settings: TimeoutSettings,
@@ -45,7 +45,7 @@ export async function runMigrationStep(
   const attempts = transactional ? settings.lockRetries + 1 : 1;
   for (let attempt = 1; ; attempt++) {
     const result = await withMigrationSubset([file.path], (dir) =>
-      runDbmate({ url, migrationsDir: dir, migrationsTable: target.migrationsTable }, [command]),
+      runDbmate({ url, migrationsDir: dir }, [command]),
     );
     assertDbmateRan(result);
     if (result.ok) return { result, attempts: attempt, lockTimedOut: false, lockTimeout };
@@ -69,7 +69,7 @@ export interface BatchOutcome {
  * the batch resumes at the file that timed out, after a growing wait.
  */
 export async function runMigrateBatch(
-  target: { url: string; migrationsTable: string },
+  target: { url: string },
   files: MigrationFile[],
   settings: TimeoutSettings,
   readApplied: () => Promise<Set<string>>,
@@ -84,7 +84,7 @@ export async function runMigrateBatch(
   let attempt = 1;
   for (;;) {
     const result = await withMigrationSubset(remaining.map((f) => f.path), (dir) =>
-      runDbmate({ url, migrationsDir: dir, migrationsTable: target.migrationsTable }, ['migrate']),
+      runDbmate({ url, migrationsDir: dir }, ['migrate']),
     );
     assertDbmateRan(result);
     // dbmate prints "Applied:" before it checks errors, so ask the database what happened.

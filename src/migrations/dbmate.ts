@@ -5,11 +5,11 @@ import { resolveBinary } from 'dbmate';
 import { runProcess, type ProcessResult } from '../process.ts';
 import { maskUrl } from '../target/database-url.ts';
 import { RbError } from '../errors.ts';
+import { DBMATE_TABLE, qualified } from '../rb-tables.ts';
 
 export interface DbmateOptions {
   url: string;
   migrationsDir: string;
-  migrationsTable: string;
   schemaFile?: string;
 }
 
@@ -34,7 +34,8 @@ export async function runDbmate(options: DbmateOptions, args: string[]): Promise
     // rb reads .env itself; keep dbmate from reading the project's .env a second time.
     '--env-file', '/dev/null',
     '--migrations-dir', options.migrationsDir,
-    '--migrations-table', options.migrationsTable,
+    // Always qualified: unqualified, dbmate follows search_path (src/rb-tables.ts).
+    '--migrations-table', qualified(DBMATE_TABLE),
     '--schema-file', options.schemaFile ?? path.join(os.tmpdir(), 'rb-unused-schema.sql'),
     '--no-dump-schema',
   ];

@@ -46,7 +46,7 @@ export function parseSteps(value: string | number | undefined): number {
  */
 export async function downgrade(config: Config, target: Target, options: DowngradeOptions): Promise<DowngradeResult> {
   const [appliedVersions, records] = await withClient(target.url, (sql) =>
-    Promise.all([readAppliedVersions(sql, config.migrationsTable), readRbRecords(sql)]),
+    Promise.all([readAppliedVersions(sql), readRbRecords(sql)]),
   );
   const applied = appliedVersions.sort(compareVersions);
   if (applied.length === 0) {
@@ -91,7 +91,7 @@ export async function downgrade(config: Config, target: Target, options: Downgra
   let schemaFile: string | undefined;
   await withMigrationLock(target.url, { onWait: (wait) => options.onEvent?.({ kind: 'lock-wait', ...wait }) }, async () => {
     // Another rb may have migrated while this one waited: roll back only what was planned.
-    const appliedNow = (await withClient(target.url, (sql) => readAppliedVersions(sql, config.migrationsTable))).sort(compareVersions);
+    const appliedNow = (await withClient(target.url, (sql) => readAppliedVersions(sql))).sort(compareVersions);
     if (appliedNow.join() !== applied.join()) {
       throw new MigrationError(
         'the applied migrations changed while rb waited for the migration lock (another rb migrated this database); nothing was rolled back; run rb downgrade again',
@@ -99,7 +99,7 @@ export async function downgrade(config: Config, target: Target, options: Downgra
     }
     for (const file of files) {
       const outcome = await runMigrationStep(
-        { url: target.url, migrationsTable: config.migrationsTable },
+        { url: target.url },
         file,
         'rollback',
         options.timeouts ?? defaultTimeoutSettings(),

@@ -69,7 +69,7 @@ export function combineStatus(
 export async function migrationStatus(config: Config, url: string): Promise<MigrationStatus> {
   const files = listMigrations(config.migrationsDir);
   const { applied, records } = await withClient(url, async (sql) => ({
-    applied: await readAppliedVersions(sql, config.migrationsTable),
+    applied: await readAppliedVersions(sql),
     records: await readRbRecords(sql),
   }));
   return combineStatus(files, applied, records);

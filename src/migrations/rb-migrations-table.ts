@@ -1,13 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Sql } from '../client.ts';
 import type { Config } from '../config.ts';
+import { isRbOwnTable, qualified, RB_MIGRATIONS_TABLE } from '../rb-tables.ts';
 import { writeSchemaFile } from './schema-file.ts';
 
 /**
  * rb's own bookkeeping beside dbmate's tracking table: the checksum of every file rb applied,
  * and transaction:false migrations that failed half-way (dbmate records nothing for those).
  */
-export const RB_MIGRATIONS_TABLE = 'public.rb_migrations';
+const TABLE = qualified(RB_MIGRATIONS_TABLE);
 
 export type RbRecordState = 'applied' | 'failed';
 
@@ -26,7 +27,7 @@ export interface RbMigrationRecord {
 /** Creates the table; call it while holding the migration lock (concurrent CREATEs race). */
 export async function ensureRbMigrationsTable(sql: Sql): Promise<void> {
   await sql.unsafe(`
-    create table if not exists ${RB_MIGRATIONS_TABLE} (
+    create table if not exists ${TABLE} (
       version text primary key,
       file_name text not null,
       checksum text not null,
@@ -39,12 +40,12 @@ export async function ensureRbMigrationsTable(sql: Sql): Promise<void> {
 
 /** Every record by version; empty when rb never wrote to this database. */
 export async function readRbRecords(sql: Sql): Promise<Map<string, RbMigrationRecord>> {
-  const [found] = await sql<{ reg: string | null }[]>`select to_regclass(${RB_MIGRATIONS_TABLE})::text as reg`;
+  const [found] = await sql<{ reg: string | null }[]>`select to_regclass(${TABLE})::text as reg`;
   const records = new Map<string, RbMigrationRecord>();
   if (!found.reg) return records;
   const rows = await sql.unsafe<
     { version: string; file_name: string; checksum: string; state: RbRecordState; recorded_at: Date; error: string | null; invalid_indexes: string[] }[]
-  >(`select version, file_name, checksum, state, recorded_at, error, invalid_indexes from ${RB_MIGRATIONS_TABLE}`);
+  >(`select version, file_name, checksum, state, recorded_at, error, invalid_indexes from ${TABLE}`);
   for (const row of rows) {
     records.set(row.version, {
       version: row.version,
@@ -61,7 +62,7 @@ export async function readRbRecords(sql: Sql): Promise<Map<string, RbMigrationRe
 
 export async function recordApplied(sql: Sql, version: string, fileName: string, checksum: string): Promise<void> {
   await sql.unsafe(
-    `insert into ${RB_MIGRATIONS_TABLE} (version, file_name, checksum, state) values ($1, $2, $3, 'applied')
+    `insert into ${TABLE} (version, file_name, checksum, state) values ($1, $2, $3, 'applied')
      on conflict (version) do update set file_name = excluded.file_name, checksum = excluded.checksum, state = 'applied',
        recorded_at = now(), error = null, invalid_indexes = '{}'`,
     [version, fileName, checksum],
@@ -73,7 +74,7 @@ export async function recordFailed(
   failure: { version: string; fileName: string; checksum: string; error: string; invalidIndexes: string[] },
 ): Promise<void> {
   await sql.unsafe(
-    `insert into ${RB_MIGRATIONS_TABLE} (version, file_name, checksum, state, error, invalid_indexes) values ($1, $2, $3, 'failed', $4, $5)
+    `insert into ${TABLE} (version, file_name, checksum, state, error, invalid_indexes) values ($1, $2, $3, 'failed', $4, $5)
      on conflict (version) do update set file_name = excluded.file_name, checksum = excluded.checksum, state = 'failed',
        recorded_at = now(), error = excluded.error, invalid_indexes = excluded.invalid_indexes`,
     [failure.version, failure.fileName, failure.checksum, failure.error, sql.array(failure.invalidIndexes)],
@@ -82,9 +83,9 @@ export async function recordFailed(
 
 export async function deleteRecords(sql: Sql, versions: string[]): Promise<void> {
   if (versions.length === 0) return;
-  const [found] = await sql<{ reg: string | null }[]>`select to_regclass(${RB_MIGRATIONS_TABLE})::text as reg`;
+  const [found] = await sql<{ reg: string | null }[]>`select to_regclass(${TABLE})::text as reg`;
   if (!found.reg) return;
-  await sql.unsafe(`delete from ${RB_MIGRATIONS_TABLE} where version = any($1)`, [sql.array(versions)]);
+  await sql.unsafe(`delete from ${TABLE} where version = any($1)`, [sql.array(versions)]);
 }
 
 /**
@@ -99,9 +100,9 @@ export function stripRbBookkeeping(dump: string): string {
   for (let i = 0; i < lines.length; i++) {
     const header = lines[i] === '--' && /^-- (Name|Data for Name): /.test(lines[i + 1] ?? '');
     if (header || lines[i] === '-- PostgreSQL database dump complete') {
-      const name = /^-- (?:Data for )?Name: ([^;]+);.*Schema: public;/.exec(lines[i + 1] ?? '')?.[1];
-      // rb's own tables: migration records and backfill checkpoints (src/backfill/checkpoint.ts).
-      skipping = name !== undefined && /^rb_(migrations|backfill_checkpoints)( |$)/.test(name);
+      // "-- Name: rb_migrations; Type: TABLE; Schema: public; ..." and its constraints ("rb_migrations rb_migrations_pkey").
+      const named = /^-- (?:Data for )?Name: ([^;]+); Type: [^;]+; Schema: ([^;]+);/.exec(lines[i + 1] ?? '');
+      skipping = named !== null && isRbOwnTable(named[2], named[1].split(' ')[0]);
     }
     if (!skipping) out.push(lines[i]);
   }

@@ -18,7 +18,7 @@ export function stripRestrictLines(text: string): string {
 /** Rewrites db/schema.sql from the database (dbmate dump = pg_dump --schema-only + versions). */
 export async function writeSchemaFile(config: Config, url: string): Promise<string> {
   const result = await runDbmate(
-    { url, migrationsDir: config.migrationsDir, migrationsTable: config.migrationsTable, schemaFile: config.schemaFile },
+    { url, migrationsDir: config.migrationsDir, schemaFile: config.schemaFile },
     ['dump'],
   );
   if (!result.ok) {

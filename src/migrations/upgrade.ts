@@ -129,7 +129,7 @@ async function applyLocked(
   sql: Sql,
 ): Promise<UpgradeResult> {
   await ensureRbMigrationsTable(sql);
-  const status = combineStatus(listMigrations(config.migrationsDir), await readAppliedVersions(sql, config.migrationsTable), await readRbRecords(sql));
+  const status = combineStatus(listMigrations(config.migrationsDir), await readAppliedVersions(sql), await readRbRecords(sql));
   if (status.failed.length && !options.retryFailed) refuseFailedMigrations(config, status.failed, await listInvalidIndexes(sql));
   refuseUnsafe(config, target, status, options);
   if (options.retryFailed) {
@@ -147,13 +147,13 @@ async function applyLocked(
   const files = readMigrations(config.migrationsDir, status.pending);
   const settings = options.timeouts ?? defaultTimeoutSettings();
   const done: MigrationFile[] = [];
-  const readApplied = async () => new Set(await readAppliedVersions(sql, config.migrationsTable));
+  const readApplied = async () => new Set(await readAppliedVersions(sql));
   for (const batch of migrateBatches(files, settings)) {
     const transactional = batch[0].up.options.transaction !== 'false';
     const invalidBefore = transactional ? [] : await listInvalidIndexes(sql);
     // A transaction:false file may have run part-way: never retried automatically.
     const outcome = await runMigrateBatch(
-      { url: target.url, migrationsTable: config.migrationsTable },
+      { url: target.url },
       batch,
       transactional ? settings : { ...settings, lockRetries: 0 },
       readApplied,

@@ -3,18 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RbError } from '../errors.ts';
+import { trackChild } from '../interrupt.ts';
+import { DBMATE_TABLE } from '../rb-tables.ts';
 import { tableKey, writeRestoreList, type ArchiveToc, type TocEntry } from './archive-toc.ts';
 import { firstError, runPgTool } from './pg-tools.ts';
 
-/** dbmate's tracking table as schema + name ("schema_migrations" lives in public). */
-export function trackingTable(migrationsTable: string): { schema: string; name: string } {
-  const [schema, name] = migrationsTable.includes('.') ? migrationsTable.split('.', 2) : ['public', migrationsTable];
-  return { schema, name };
-}
-
-export function isTrackingData(entry: TocEntry, migrationsTable: string): boolean {
-  const t = trackingTable(migrationsTable);
-  return entry.kind === 'TABLE DATA' && entry.schema === t.schema && entry.name === t.name;
+export function isTrackingData(entry: TocEntry): boolean {
+  return entry.kind === 'TABLE DATA' && entry.schema === DBMATE_TABLE.schema && entry.name === DBMATE_TABLE.name;
 }
 
 /** Runs work with a private temporary directory (list files), removed afterwards. */
@@ -32,8 +27,8 @@ export async function withScratchDir<T>(work: (dir: string) => Promise<T>): Prom
  * tracking table's data, printed by pg_restore as a COPY block and parsed here.
  * Undefined when the dump holds no data for the tracking table.
  */
-export async function readDumpVersions(toc: ArchiveToc, migrationsTable: string): Promise<string[] | undefined> {
-  const entry = toc.entries.find((e) => isTrackingData(e, migrationsTable));
+export async function readDumpVersions(toc: ArchiveToc): Promise<string[] | undefined> {
+  const entry = toc.entries.find((e) => isTrackingData(e));
   if (!entry) return undefined;
   const text = await withScratchDir(async (dir) => {
     const list = path.join(dir, 'tracking.list');
@@ -68,6 +63,7 @@ export function countDumpRows(file: string, listFile: string, signal?: AbortSign
   return new Promise((resolve, reject) => {
     // Streamed rather than collected with runProcess: the data can be gigabytes.
     const child = spawn('pg_restore', ['--data-only', '--use-list', listFile, '--file', '-', file], { stdio: ['ignore', 'pipe', 'pipe'], signal });
+    const forget = trackChild(child);
     const counts = new Map<string, number>();
     let current = '';
     let inCopy = false;
@@ -112,8 +108,12 @@ export function countDumpRows(file: string, listFile: string, signal?: AbortSign
       if (pos < chunk.length) partial = Buffer.from(chunk.subarray(pos));
     });
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
+    child.on('error', (error) => {
+      forget();
+      reject(error);
+    });
     child.on('close', (code, signal) => {
+      forget();
       if (code !== 0 || signal) reject(new RbError(`could not read the data in ${file}: ${firstError(stderr)}`));
       else resolve(counts);
     });

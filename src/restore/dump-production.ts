@@ -7,6 +7,7 @@ import { RbError, RefusedError, UsageError } from '../errors.ts';
 import { readAppliedVersions } from '../migrations/applied-versions.ts';
 import { compareVersions } from '../migrations/migration-directory.ts';
 import { describeUrl } from '../target/database-url.ts';
+import { DBMATE_TABLE, qualified } from '../rb-tables.ts';
 import { readArchiveToc } from './archive-toc.ts';
 import { readDumpVersions } from './dump-contents.ts';
 import { firstError, libpqTarget, majorOf, runPgTool, toolVersion } from './pg-tools.ts';
@@ -57,7 +58,7 @@ export async function dumpProduction(config: Config, options: DumpOptions = {}):
   const started = performance.now();
   const { serverVersion, versions } = await withClient(url, async (sql) => {
     const [row] = await sql<{ v: string }[]>`select current_setting('server_version') as v`;
-    return { serverVersion: row.v, versions: await readAppliedVersions(sql, config.migrationsTable) };
+    return { serverVersion: row.v, versions: await readAppliedVersions(sql) };
   });
   await checkDumpTool(serverVersion);
   // Fail fast: the same check runs again on the dump itself.
@@ -78,8 +79,8 @@ export async function dumpProduction(config: Config, options: DumpOptions = {}):
     const result = await runPgTool('pg_dump', args, { env: libpq.env });
     if (!result.ok) throw new RbError(`pg_dump of production failed: ${firstError(result.stderr)}`);
     const toc = await readArchiveToc(partial);
-    const dumped = await readDumpVersions(toc, config.migrationsTable);
-    if (!dumped?.length) throw new RefusedError(`production (${describeUrl(url)}) has no rows in ${config.migrationsTable}; it was not migrated with rb/dbmate`);
+    const dumped = await readDumpVersions(toc);
+    if (!dumped?.length) throw new RefusedError(`production (${describeUrl(url)}) has no rows in ${qualified(DBMATE_TABLE)}; it was not migrated with rb/dbmate`);
     const productionVersion = [...dumped].sort(compareVersions).at(-1)!;
     const file = path.join(dir, `production_${productionVersion}_${now}.dump`);
     renameSync(partial, file);

@@ -5,22 +5,14 @@ import { quoteIdent } from '../local-db/ensure-database.ts';
 import { readAppliedVersions } from '../migrations/applied-versions.ts';
 import { assertDbmateRan, parseDbmateError, runDbmate, withMigrationSubset } from '../migrations/dbmate.ts';
 import type { MigrationFile } from '../migrations/migration-file.ts';
-import { trackingTable } from './dump-contents.ts';
+import { TOOLING_TABLES } from '../rb-tables.ts';
 
 /**
- * rb's own bookkeeping table beside dbmate's (see src/migrations/rb-migrations-table.ts). Local
- * records describe the local history, not production's: dropped with the tracking table and
- * never loaded from a dump.
- */
-export const RB_BOOKKEEPING_TABLE = { schema: 'public', name: 'rb_migrations' };
-
-/**
- * Drops the application schemas, the tracking table and rb's bookkeeping table: what the
+ * Drops the application schemas, dbmate's and rb's tables (src/rb-tables.ts): what the
  * migrations create. `public` cannot simply vanish (extensions and defaults live there), so it is
  * recreated empty with PostgreSQL 15's default owner and privileges.
  */
 export async function dropLocalSchema(url: string, config: Config): Promise<void> {
-  const tracking = trackingTable(config.migrationsTable);
   await withClient(url, (sql) =>
     sql.begin(async (tx) => {
       // An open session (the app, a psql) holding a lock would make the drop wait forever.
@@ -32,7 +24,8 @@ export async function dropLocalSchema(url: string, config: Config): Promise<void
           await tx.unsafe('grant usage on schema public to public');
         }
       }
-      for (const table of [tracking, RB_BOOKKEEPING_TABLE]) {
+      // dbmate's and rb's tables: local records describe the local history, and the rebuild rewrites them.
+      for (const table of TOOLING_TABLES) {
         await tx.unsafe(`drop table if exists ${quoteIdent(table.schema)}.${quoteIdent(table.name)}`);
       }
     }),
@@ -50,12 +43,12 @@ export async function dropLocalSchema(url: string, config: Config): Promise<void
 export async function migrateFiles(config: Config, url: string, files: MigrationFile[]): Promise<void> {
   if (files.length === 0) return;
   const result = await withMigrationSubset(files.map((f) => f.path), (dir) =>
-    runDbmate({ url, migrationsDir: dir, migrationsTable: config.migrationsTable }, ['migrate']),
+    runDbmate({ url, migrationsDir: dir }, ['migrate']),
   );
   assertDbmateRan(result);
   if (result.ok) return;
   // dbmate prints "Applied:" before it checks errors: ask the database which file failed.
-  const applied = new Set(await withClient(url, (sql) => readAppliedVersions(sql, config.migrationsTable)));
+  const applied = new Set(await withClient(url, (sql) => readAppliedVersions(sql)));
   const failed = files.find((f) => !applied.has(f.version));
   const error = parseDbmateError(result.stderr);
   const state = error.sqlState ? ` (SQLSTATE ${error.sqlState})` : '';

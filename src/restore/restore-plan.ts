@@ -6,8 +6,8 @@ import type { MigrationFile } from '../migrations/migration-file.ts';
 import { describeUrl, sameDatabase } from '../target/database-url.ts';
 import type { Target } from '../target/resolve-target.ts';
 import { readArchiveToc, tableKey, type ArchiveToc, type TocEntry } from './archive-toc.ts';
-import { isTrackingData, readDumpVersions } from './dump-contents.ts';
-import { RB_BOOKKEEPING_TABLE } from './rebuild-schema.ts';
+import { readDumpVersions } from './dump-contents.ts';
+import { DBMATE_TABLE, isToolingTable, qualified } from '../rb-tables.ts';
 import type { TableRef } from './sequences.ts';
 import { tablePattern } from './table-pattern.ts';
 
@@ -73,10 +73,10 @@ export function checkProductionVersions(config: Config, productionVersions: stri
 export async function planRestore(config: Config, file: string, options: RestoreOptions): Promise<RestorePlan> {
   if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`${file}: no such dump file; give the path of a pg_dump --format=custom archive`);
   const toc = await readArchiveToc(file);
-  const productionVersions = await readDumpVersions(toc, config.migrationsTable);
+  const productionVersions = await readDumpVersions(toc);
   if (!productionVersions || productionVersions.length === 0) {
     throw new RefusedError(
-      `${file} holds no rows of the migration tracking table (${config.migrationsTable}), so production's migration version is unknown; dump a database migrated with rb/dbmate`,
+      `${file} holds no rows of the migration tracking table (${qualified(DBMATE_TABLE)}), so production's migration version is unknown; dump a database migrated with rb/dbmate`,
     );
   }
   const productionVersion = [...productionVersions].sort(compareVersions).at(-1)!;
@@ -95,8 +95,8 @@ export async function planRestore(config: Config, file: string, options: Restore
     }
     for (const hit of hits) excluded.add(tableKey(hit));
   }
-  const bookkeeping = (e: TocEntry) =>
-    isTrackingData(e, config.migrationsTable) || (e.schema === RB_BOOKKEEPING_TABLE.schema && e.name === RB_BOOKKEEPING_TABLE.name);
+  // dbmate's and rb's tables describe production's history, not data: the rebuild writes them locally.
+  const bookkeeping = (e: TocEntry) => isToolingTable(e.schema, e.name);
   const load = toc.entries.filter((e) => LOAD_KINDS.has(e.kind) && !bookkeeping(e) && !(e.kind === 'TABLE DATA' && excluded.has(tableKey(e))));
   const loadTables = load.filter((e) => e.kind === 'TABLE DATA').map((e) => ({ schema: e.schema, name: e.name }));
   const excludedTables = tables.filter((t) => excluded.has(tableKey(t))).map((t) => ({ schema: t.schema, name: t.name }));

@@ -78,7 +78,7 @@ export async function generateTypes(config: Config, options: TypesOptions): Prom
     const serverUrl = await options.serverUrl();
     const { ensureShadowDatabase } = await import('./shadow-database.ts');
     result.shadow = await ensureShadowDatabase({
-      serverUrl, migrationsDir: config.migrationsDir, migrationsTable: config.migrationsTable, schemas: config.schemas, hash,
+      serverUrl, migrationsDir: config.migrationsDir, schemas: config.schemas, hash,
     });
     // Loaded only now: pgtyped (and TypeScript, which it imports) cost time a cache hit does not need.
     const { generateQueryTypes } = await import('./pgtyped-generator.ts');

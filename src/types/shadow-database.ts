@@ -10,7 +10,6 @@ export interface ShadowOptions {
   /** Any database on the server that will hold the shadow (the target's URL). */
   serverUrl: string;
   migrationsDir: string;
-  migrationsTable: string;
   schemas: readonly string[];
   hash: string;
 }
@@ -42,7 +41,7 @@ export async function ensureShadowDatabase(options: ShadowOptions): Promise<Shad
       select shobj_description(oid, 'pg_database') as comment from pg_database where datname = ${name}`;
     if (row && row.comment === `${MARK}${options.hash}`) return false;
     await recreateDatabase(sql, name, 'rb types (its shadow database)');
-    const result = await runDbmate({ url, migrationsDir: options.migrationsDir, migrationsTable: options.migrationsTable }, ['migrate']);
+    const result = await runDbmate({ url, migrationsDir: options.migrationsDir }, ['migrate']);
     assertDbmateRan(result);
     if (!result.ok) {
       await sql.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);

@@ -42,7 +42,7 @@ const localState = (url: string) =>
 
 test.before(async () => {
   prod = withPassword(await createEmptyDatabase(import.meta.url));
-  const result = await runDbmate({ url: prod, migrationsDir: path.join(prodProject, 'db', 'migrations'), migrationsTable: 'schema_migrations' }, ['migrate']);
+  const result = await runDbmate({ url: prod, migrationsDir: path.join(prodProject, 'db', 'migrations') }, ['migrate']);
   assert.ok(result.ok, result.stderr);
   await withSql(prod, (sql) => sql.unsafe(`insert into app."user" (email) values ('a@example.com'), ('b@example.com')`));
   dumpFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'rb-restore-refusals-')), 'prod.dump');
@@ -143,7 +143,7 @@ test('objects a migration puts outside rb.schemas block a rerun, with the fix na
     [settings]: migration('create table public.settings (key text primary key, value text);', 'drop table public.settings;'),
   });
   const source = await createEmptyDatabase(import.meta.url);
-  const migrated = await runDbmate({ url: source, migrationsDir: path.join(project, 'db', 'migrations'), migrationsTable: 'schema_migrations' }, ['migrate']);
+  const migrated = await runDbmate({ url: source, migrationsDir: path.join(project, 'db', 'migrations') }, ['migrate']);
   assert.ok(migrated.ok, migrated.stderr);
   await withSql(source, (sql) => sql.unsafe(`insert into public.settings values ('theme', 'dark')`));
   const file = path.join(path.dirname(dumpFile), 'settings.dump');

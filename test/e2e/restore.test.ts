@@ -36,7 +36,7 @@ const PROD_VERSIONS = ['20240801000000', '20240801000100', '20240820151319', '20
 
 async function migrate(url: string, dir: string, names: string[]): Promise<void> {
   const result = await withMigrationSubset(names.map((n) => path.join(dir, 'db', 'migrations', n)), (subset) =>
-    runDbmate({ url, migrationsDir: subset, migrationsTable: 'schema_migrations' }, ['migrate']),
+    runDbmate({ url, migrationsDir: subset }, ['migrate']),
   );
   if (!result.ok) throw new Error(result.stderr);
 }

@@ -98,7 +98,7 @@ test('line-ending changes alone (LF -> CRLF) are not edits', async () => {
 test('a database migrated before rb recorded checksums is adopted silently, then protected', async () => {
   const url = await createEmptyDatabase(import.meta.url);
   const cwd = tempProject({ [T1]: t(1), [T2]: t(2) });
-  const plain = await runDbmate({ url, migrationsDir: path.join(cwd, 'db', 'migrations'), migrationsTable: 'schema_migrations' }, ['migrate']);
+  const plain = await runDbmate({ url, migrationsDir: path.join(cwd, 'db', 'migrations') }, ['migrate']);
   assert.ok(plain.ok, plain.stderr);
   assert.equal(await statusLines(cwd, url), [`applied    ${T1}`, `applied    ${T2}`]);
   writeFileSync(file(cwd, T3), t(3));
@@ -124,7 +124,7 @@ test("db/schema.sql written by rb upgrade equals the dump of a database dbmate m
   const recorded = await withSql(byRb, (sql) => sql`select count(*)::int as n from rb_migrations`);
   assert.is(recorded[0].n, 2, 'the bookkeeping is in the database, only not in the file');
   const plainFile = path.join(cwd, 'plain.sql');
-  const dbmate = { url: byDbmate, migrationsDir: path.join(cwd, 'db', 'migrations'), migrationsTable: 'schema_migrations', schemaFile: plainFile };
+  const dbmate = { url: byDbmate, migrationsDir: path.join(cwd, 'db', 'migrations'), schemaFile: plainFile };
   assert.ok((await runDbmate(dbmate, ['migrate'])).ok);
   assert.ok((await runDbmate(dbmate, ['dump'])).ok);
   assert.fixture(rbDump, stripRestrictLines(readFileSync(plainFile, 'utf8')));

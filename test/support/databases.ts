@@ -54,7 +54,7 @@ function migratedTemplate(): Promise<string> {
       const building = `${name}_${process.pid}`;
       await admin((sql) => sql.unsafe(`create database ${quoteIdent(building)}`));
       const url = withDatabase(server.adminUrl, building);
-      const result = await runDbmate({ url, migrationsDir: repoMigrations, migrationsTable: 'schema_migrations' }, ['migrate']);
+      const result = await runDbmate({ url, migrationsDir: repoMigrations }, ['migrate']);
       if (!result.ok) throw new Error(`migrating the test template failed: ${result.stderr}`);
       await admin(async (sql) => {
         try {

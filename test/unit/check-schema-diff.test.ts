@@ -11,9 +11,9 @@ async function changes(setup: string, change: string): Promise<string[]> {
   const sql: Sql = connect(url, { connection: { search_path: 'pg_catalog' } });
   try {
     await sql.unsafe(`set search_path = public; ${setup}; set search_path = pg_catalog`);
-    const before = await takeSnapshot(sql, 'schema_migrations');
+    const before = await takeSnapshot(sql);
     await sql.unsafe(`set search_path = public; ${change}; set search_path = pg_catalog`);
-    return diffSnapshots(before, await takeSnapshot(sql, 'schema_migrations')).map((c) => c.text);
+    return diffSnapshots(before, await takeSnapshot(sql)).map((c) => c.text);
   } finally {
     await sql.end();
   }
