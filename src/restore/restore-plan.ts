@@ -52,7 +52,7 @@ export async function assertLocalTarget(target: Target): Promise<void> {
   const where = `the restore target ${describeUrl(target.url)} (from ${target.source})`;
   if (target.isProduction) {
     throw new RefusedError(
-      `${where} is production's database (PROD_DATABASE_URL); rb restores into a local database only: point ${target.source} at a local database, or unset it to use the embedded server (${target.source} reaches ${target.identity?.reason ?? 'production'})`,
+      `${where} is production's database (PROD_DATABASE_URL); rb restores into a local database only: point ${target.source} at a local database, or unset it to use the embedded server; ${target.source}: ${target.identity?.reason ?? 'production'}`,
     );
   }
   if (target.identity?.basis === 'address') {

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import os from 'node:os';
-import { connect, connectionFailureReason, withClient, type Sql } from '../client.ts';
+import { asConnectionError, connect, connectionFailureReason, type Sql } from '../client.ts';
 import { maskUrl, parseDatabaseUrl, type UrlParts } from './database-url.ts';
 
 /**
@@ -40,20 +40,17 @@ async function queryIdentity(sql: Sql): Promise<ServerIdentity> {
   return identity;
 }
 
-/** Asks the server behind url who it is; connection failures become ConnectionError. */
-export function readServerIdentity(url: string): Promise<ServerIdentity> {
-  return withClient(url, queryIdentity);
-}
+type Answer = { identity: ServerIdentity } | { reason: string; error: unknown };
 
-/** Asks production who it is; resolves to why it did not answer instead of throwing. */
-async function askProduction(url: string): Promise<{ identity: ServerIdentity } | { reason: string }> {
-  const sql = connect(url, { connectTimeout: PRODUCTION_CONNECT_TIMEOUT });
+/** Asks the server behind url who it is; resolves to why it did not answer instead of throwing. */
+async function ask(url: string, connectTimeout: number): Promise<Answer> {
+  const sql = connect(url, { connectTimeout });
   try {
     return { identity: await queryIdentity(sql) };
   } catch (error) {
     const reason = unreachableReason(error);
     if (reason === undefined) throw error;
-    return { reason };
+    return { reason, error };
   } finally {
     await sql.end({ timeout: 5 });
   }
@@ -63,13 +60,13 @@ export interface ProductionMatch {
   /** The URL names production's database. */
   isProduction: boolean;
   /**
-   * 'server': both servers answered and their identities were compared. 'address': production
+   * 'server': both servers answered and their identities were compared. 'address': one of them
    * did not answer, so the URLs' resolved addresses, ports and database names were compared.
    */
   basis: 'server' | 'address';
   /** One line saying why, for the guard and refusals. */
   reason: string;
-  /** basis 'address': why production did not answer. */
+  /** basis 'address': why production (or the URL itself) did not answer. */
   unreachable?: string;
 }
 
@@ -127,31 +124,37 @@ function unreachableReason(error: unknown): string | undefined {
 }
 
 /**
- * Compares url with productionUrl. Both servers are asked at the same moment; a URL that does
- * not answer throws (the command could not use it anyway). When production does not answer,
- * the verdict falls back to addresses (basis 'address'), and says so.
+ * Compares url with productionUrl, asking both servers at the same moment. When one of them does
+ * not answer, the URLs' resolved addresses, ports and database names decide (basis 'address'),
+ * and the reason says so; a URL that does not answer and is not production's by address throws
+ * its connection error (the command could not use it anyway).
  */
 export async function matchProduction(url: string, productionUrl: string): Promise<ProductionMatch> {
-  const [target, prod] = await Promise.all([readServerIdentity(url), askProduction(productionUrl)]);
-  if ('identity' in prod) {
-    const same = sameServer(target, prod.identity);
+  const [target, prod] = await Promise.all([ask(url, 10), ask(productionUrl, PRODUCTION_CONNECT_TIMEOUT)]);
+  if ('identity' in target && 'identity' in prod) {
+    const same = sameServer(target.identity, prod.identity);
     return {
       isProduction: same,
       basis: 'server',
       reason: same
-        ? `the same server and database as PROD_DATABASE_URL (${describeIdentity(target)})`
-        : `another server or database than PROD_DATABASE_URL (${describeIdentity(target)}; production: ${describeIdentity(prod.identity)})`,
+        ? `the same server and database as PROD_DATABASE_URL (${describeIdentity(target.identity)})`
+        : `another server or database than PROD_DATABASE_URL (${describeIdentity(target.identity)}; production: ${describeIdentity(prod.identity)})`,
     };
   }
   const a = parseDatabaseUrl(url);
-  const b = parseDatabaseUrl(productionUrl);
-  const same = await sameAddress(a, b);
+  const same = await sameAddress(a, parseDatabaseUrl(productionUrl));
+  const where = `the same address, port ${a.port} and database "${a.database}"`;
+  if ('reason' in target) {
+    if (!same) throw asConnectionError(target.error, url);
+    return { isProduction: true, basis: 'address', unreachable: target.reason, reason: `it did not answer (${target.reason}), and it resolves to ${where} as PROD_DATABASE_URL` };
+  }
+  const unreachable = 'reason' in prod ? prod.reason : '';
   return {
     isProduction: same,
     basis: 'address',
-    unreachable: prod.reason,
+    unreachable,
     reason: same
-      ? `PROD_DATABASE_URL did not answer (${prod.reason}), and both URLs resolve to the same address, port ${a.port} and database "${a.database}"`
-      : `PROD_DATABASE_URL did not answer (${prod.reason}); by address, port and database name it is another database`,
+      ? `PROD_DATABASE_URL did not answer (${unreachable}), and both URLs resolve to ${where}`
+      : `PROD_DATABASE_URL did not answer (${unreachable}); by address, port and database name it is another database`,
   };
 }

@@ -148,11 +148,19 @@ test('restore: production under another name is refused, production untouched', 
       assert.is(
         result.stderr,
         `rb: the restore target ${user}@${host}:${shownPort}/${database} (from ${source}) is production's database (PROD_DATABASE_URL); rb restores into a local database only: ` +
-          `point ${source} at a local database, or unset it to use the embedded server (${source} reaches the same server and database as PROD_DATABASE_URL (${describeIdentity(system)}))\n`,
+          `point ${source} at a local database, or unset it to use the embedded server; ${source}: the same server and database as PROD_DATABASE_URL (${describeIdentity(system)})\n`,
         name,
       );
     }
   }
+  // A URL rb cannot log in with (no password) is refused by address, port and database name.
+  const noPassword = `postgres://postgres@localhost:${port}/${database}?sslmode=disable`;
+  const locked = await runRb(['restore-to-dump', dumpFile], { cwd: baseProject, env: { DATABASE_URL: noPassword, PROD_DATABASE_URL: prod } });
+  assert.is(locked.code, 5);
+  assert.match(
+    locked.stderr,
+    `embedded server; DATABASE_URL: it did not answer (password authentication failed), and it resolves to the same address, port ${port} and database "${database}" as PROD_DATABASE_URL\n`,
+  );
   assert.equal(await prodState(), before);
   assert.equal(before.tables, ['my_model', 'user']);
   assert.not.ok(existsSync(path.join(baseProject, '.rb', 'dumps')), 'nothing was dumped');
