@@ -62,7 +62,7 @@ export function parseDatabaseUrl(url: string, source = 'database URL'): UrlParts
     throw new UsageError(`${source} is not a valid URL (${shown}); ${EXPECTED}`);
   }
   if (parsed.searchParams.has('password')) {
-    throw new UsageError(`${source} (${shown}) passes the password as ?password=, which postgres.js does not read; put it after the user name (postgres://user:password@host/database), percent-encoded`);
+    throw new UsageError(`${source} (${shown}) passes the password as a query parameter, which postgres.js does not read; put it after the user name, percent-encoded (user:secret@host)`);
   }
   let database: string;
   try {
@@ -92,7 +92,8 @@ export function maskUrl(text: string): string {
       if (colon === -1) return match;
       return `${scheme}${userinfo.slice(0, colon)}:${colon === userinfo.length - 1 ? '' : '****'}@`;
     })
-    .replace(/(password=)('[^']*'|[^\s&]*)/gi, (_m, key: string, value: string) => (value ? `${key}****` : key));
+    // (?!\*{4}): text masked once stays as it is.
+    .replace(/(password=)(?!\*{4})('[^']*'|[^\s&]*)/gi, (_m, key: string, value: string) => (value ? `${key}****` : key));
 }
 
 /** One line naming a target without its password: user@host:port/database. */

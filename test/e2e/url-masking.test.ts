@@ -114,7 +114,7 @@ test('a URL rb cannot read at all is not echoed with its password', async () => 
   for (const [url, expected] of [
     ['host=db user=app password=s3cret dbname=shop', 'rb: DATABASE_URL is not a valid URL (host=db user=app password=**** dbname=shop); expected postgres://user@host:5432/database (password after the user: user:secret@)\n'],
     ['postgres://app:s3cret@db:notaport/shop', 'rb: DATABASE_URL is not a valid URL (postgres://app:****@db:notaport/shop); expected postgres://user@host:5432/database (password after the user: user:secret@)\n'],
-    ['postgres://app@db/shop?password=s3cret', 'rb: DATABASE_URL (postgres://app@db/shop?password=****) passes the password as ?password=, which postgres.js does not read; put it after the user name (postgres://user:password@host/database), percent-encoded\n'],
+    ['postgres://app@db/shop?password=s3cret', 'rb: DATABASE_URL (postgres://app@db/shop?password=****) passes the password as a query parameter, which postgres.js does not read; put it after the user name, percent-encoded (user:secret@host)\n'],
     ['mysql://app:s3cret@db/shop', 'rb: DATABASE_URL must start with postgres:// (got mysql://); expected postgres://user@host:5432/database (password after the user: user:secret@)\n'],
   ]) {
     const run = await runRb(['status'], { cwd, env: { DATABASE_URL: url } });

@@ -30,6 +30,7 @@ test('maskUrl: the password runs to the last @ of the URL; password= values are 
     ["host=h password='two words' dbname=d", 'host=h password=**** dbname=d'],
     ['PGPASSWORD=s3cret pg_dump', 'PGPASSWORD=**** pg_dump'],
     ['postgres://u@h/d?password=s3cret&sslmode=disable', 'postgres://u@h/d?password=****&sslmode=disable'],
+    ['(password=****) masked twice', '(password=****) masked twice'],
   ];
   for (const [text, masked] of cases) assert.is(maskUrl(text), masked, text);
 });
