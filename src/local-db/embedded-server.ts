@@ -8,7 +8,7 @@ import { runProcess } from '../process.ts';
 import { withServerLock } from './server-lock.ts';
 import { ensureDatabase } from './ensure-database.ts';
 import { serverUser, type ServerUser } from './server-user.ts';
-import { ensureSuperuserPassword, readSuperuserPassword, scramVerifier } from './superuser-password.ts';
+import { ensureSuperuserPassword, passwordFile, readSuperuserPassword, scramVerifier } from './superuser-password.ts';
 
 /** The PostgreSQL major the embedded binaries are (pinned in package.json to match pg_dump 15). */
 export const EMBEDDED_MAJOR = 15;
@@ -205,7 +205,14 @@ export async function startLocalServer(settings: LocalServerSettings, options: S
 async function requireRunning(settings: LocalServerSettings, paths: ServerPaths): Promise<RunningServer> {
   const status = await localServerStatus(settings);
   if (!status.running) throw new ConnectionError(`the local PostgreSQL stopped right after it started; see ${paths.log}`);
-  if (!trustsConnections(paths.data)) return status;
+  if (!trustsConnections(paths.data)) {
+    if (!readSuperuserPassword(paths.root)) {
+      throw new RbError(
+        `${passwordFile(paths.root)} is missing, so rb cannot log in to the local PostgreSQL (it asks for that password); put the file back, or run "rb db stop" and delete ${paths.root} to start afresh (local data is lost)`,
+      );
+    }
+    return status;
+  }
   await requirePassword(settings, paths, status.port);
   return { ...status, url: localServerUrl(settings, settings.database, status.port) };
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -186,6 +186,15 @@ test('rb db url gives the running server\'s real port, and says when the server 
   assert.is(url.code, 0, url.stderr);
   assert.is(url.stdout, `postgres://postgres:${passwordOf(dataDir)}@127.0.0.1:${running}/development?sslmode=disable\n`);
   assert.is(await withSql(url.stdout.trim(), async (sql) => (await sql`select current_database() as d`)[0].d), 'development');
+
+  // Without the password file rb cannot log in, and says what to do.
+  const file = path.join(dataDir, 'superuser-password');
+  renameSync(file, `${file}.away`);
+  const lost = await runRb(['status'], { cwd, env: { ...env, RB_LOCAL_PORT: running } });
+  assert.is(lost.code, 1);
+  assert.is(lost.stderr, `rb: ${file} is missing, so rb cannot log in to the local PostgreSQL (it asks for that password); put the file back, or run "rb db stop" and delete ${dataDir} to start afresh (local data is lost)\n`);
+  renameSync(`${file}.away`, file);
+  assert.is((await runRb(['status'], { cwd, env: { ...env, RB_LOCAL_PORT: running } })).code, 0);
 });
 
 test.run();
