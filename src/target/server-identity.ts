@@ -107,7 +107,7 @@ async function addressesOf(host: string, local: Set<string>): Promise<Set<string
 }
 
 /** The fallback when production does not answer: same address (after DNS), port and database name. */
-export async function sameAddress(a: UrlParts, b: UrlParts): Promise<boolean> {
+async function sameAddress(a: UrlParts, b: UrlParts): Promise<boolean> {
   if (a.port !== b.port || a.database !== b.database) return false;
   const local = localAddresses();
   const [x, y] = await Promise.all([addressesOf(a.host, local), addressesOf(b.host, local)]);
