@@ -15,6 +15,7 @@ export interface ConnectOptions {
 /** A postgres.js client for rb's own bookkeeping queries (quiet: notices are dropped). */
 export function connect(url: string, options: ConnectOptions = {}): Sql {
   return postgres(url, {
+    database: databaseOf(url),
     max: options.max ?? 1,
     connect_timeout: options.connectTimeout ?? 10,
     onnotice: () => {},
@@ -22,30 +23,50 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
   });
 }
 
+/**
+ * The database name, percent-decoded: postgres.js takes the URL's path as it is, where libpq and
+ * dbmate decode it (/my%20db is "my db" to them, "my%20db" to postgres.js).
+ */
+function databaseOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).pathname.slice(1)) || undefined;
+  } catch {
+    return undefined; // not a URL postgres.js can read either: let it report that
+  }
+}
+
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'CONNECT_TIMEOUT',
   '28P01', '28000', '3D000', '57P03',
 ]);
 
-/** Turns a failure to reach the server into a one-line ConnectionError naming the masked URL. */
-export function asConnectionError(error: unknown, url: string): unknown {
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is the server running?)',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  CONNECT_TIMEOUT: 'connection timed out',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  '28P01': 'password authentication failed',
+  '28000': 'authentication rejected',
+  '3D000': 'database does not exist',
+  '57P03': 'the server is starting up or shutting down',
+};
+
+/** Why a connection failed, in a few words, or undefined when the error is not a connection failure. */
+export function connectionFailureReason(error: unknown): string | undefined {
   const e = error as { code?: string; message?: string; errors?: { code?: string }[] };
   const code = e?.code ?? e?.errors?.[0]?.code;
-  if (!code || !CONNECTION_CODES.has(code)) return error;
-  const reason: Record<string, string> = {
-    ECONNREFUSED: 'connection refused (is the server running?)',
-    ENOTFOUND: 'host not found',
-    EAI_AGAIN: 'host name lookup failed',
-    ETIMEDOUT: 'connection timed out',
-    CONNECT_TIMEOUT: 'connection timed out',
-    ECONNRESET: 'connection reset',
-    EHOSTUNREACH: 'host unreachable',
-    '28P01': 'password authentication failed',
-    '28000': 'authentication rejected',
-    '3D000': 'database does not exist',
-    '57P03': 'the server is starting up or shutting down',
-  };
-  return new ConnectionError(`cannot connect to ${maskUrl(url)}: ${reason[code] ?? e.message}; check the URL and that the server is reachable`);
+  if (!code || !CONNECTION_CODES.has(code)) return undefined;
+  return REASONS[code] ?? e.message;
+}
+
+/** Turns a failure to reach the server into a one-line ConnectionError naming the masked URL. */
+export function asConnectionError(error: unknown, url: string): unknown {
+  const reason = connectionFailureReason(error);
+  if (reason === undefined) return error;
+  return new ConnectionError(`cannot connect to ${maskUrl(url)}: ${reason}; check the URL and that the server is reachable`);
 }
 
 /** Opens a client, runs work, always closes it; connection failures become ConnectionError. */

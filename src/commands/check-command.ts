@@ -41,7 +41,7 @@ function stageSummary(result: CheckResult): string {
 export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
   if (flags.prod) throw new UsageError('rb check never touches production: it works on a scratch database; drop --prod');
   const skip = parseSkip(flags.skip);
-  const { config, target } = await configAndTarget(flags);
+  const { config, target } = await configAndTarget(flags, io);
   // Ctrl-C / SIGTERM: the running step's child ends, the scratch database is dropped (runCheck's finally).
   const result: CheckResult = await interruptible(async ({ signal }) => {
     try {

@@ -1,4 +1,5 @@
 import { loadConfig, type Config } from '../config.ts';
+import type { Io } from '../io.ts';
 import { resolveTarget, type Target } from '../target/resolve-target.ts';
 import { describeUrl } from '../target/database-url.ts';
 
@@ -9,16 +10,17 @@ export interface TargetFlags {
   databaseUrl?: string;
 }
 
-export async function configAndTarget(flags: TargetFlags): Promise<{ config: Config; target: Target }> {
+/** The config and the target; warnings about the target (production did not answer) go to stderr. */
+export async function configAndTarget(flags: TargetFlags, io: Pick<Io, 'err'>): Promise<{ config: Config; target: Target }> {
   const config = loadConfig();
-  const target = await resolveTarget(config, { prod: flags.prod, databaseUrl: flags.databaseUrl });
+  const target = await resolveTarget(config, { prod: flags.prod, databaseUrl: flags.databaseUrl, warn: io.err });
   return { config, target };
 }
 
 /** "local database rb@127.0.0.1:54329/development" / "PRODUCTION app@db:5432/app" */
 export function targetLabel(target: Target): string {
   const where = describeUrl(target.url);
-  if (target.isProduction) return `PRODUCTION ${where}`;
+  if (target.isProduction) return target.kind === 'url' ? `PRODUCTION ${where} (through ${target.source})` : `PRODUCTION ${where}`;
   return target.kind === 'embedded' ? `local database ${where}` : `${where} (from ${target.source})`;
 }
 

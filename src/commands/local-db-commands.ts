@@ -1,6 +1,7 @@
 import { loadConfig } from '../config.ts';
 import type { Io } from '../io.ts';
 import { ensureLocalServer, localServerStatus, stopLocalServer } from '../local-db/embedded-server.ts';
+import { maskUrl } from '../target/database-url.ts';
 
 export async function dbCommand(action: string | undefined, io: Io): Promise<void> {
   const config = loadConfig();
@@ -8,7 +9,7 @@ export async function dbCommand(action: string | undefined, io: Io): Promise<voi
     case 'start': {
       const status = await ensureLocalServer(config.local);
       io.out(`local PostgreSQL running on port ${status.port} (data: ${status.dataDir})`);
-      io.out(status.url);
+      io.out(`${maskUrl(status.url)} (rb db url prints it with its password)`);
       return;
     }
     case 'stop': {
@@ -23,7 +24,13 @@ export async function dbCommand(action: string | undefined, io: Io): Promise<voi
       return;
     }
     case 'url': {
-      io.out((await localServerStatus(config.local)).url);
+      // The running server's URL, password included: only its owner can read the password file.
+      const status = await localServerStatus(config.local);
+      if (!status.running) {
+        const { ConnectionError } = await import('../errors.ts');
+        throw new ConnectionError(`the local PostgreSQL is not running (data: ${status.dataDir}); start it with rb db start (any rb command that needs it starts it too)`);
+      }
+      io.out(status.url);
       return;
     }
     default: {

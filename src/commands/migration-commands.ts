@@ -27,7 +27,7 @@ export async function upgradeCommand(
   flags: MigrateFlags & { allowEdited?: boolean; allowOutOfOrder?: boolean; retryFailed?: boolean },
   io: Io,
 ): Promise<void> {
-  const { config, target } = await configAndTarget(flags);
+  const { config, target } = await configAndTarget(flags, io);
   // Like `dbmate up`: a local database that does not exist yet is created (never on production).
   if (target.kind === 'url' && !flags.dryRun && (await ensureUrlDatabase(target.url))) {
     io.out(`Created database ${describeUrl(target.url)}`);
@@ -58,7 +58,7 @@ export async function upgradeCommand(
 
 export async function downgradeCommand(steps: string | undefined, flags: MigrateFlags & { allowEdited?: boolean }, io: Io): Promise<void> {
   const count = parseSteps(steps);
-  const { config, target } = await configAndTarget(flags);
+  const { config, target } = await configAndTarget(flags, io);
   const result = await downgrade(config, target, {
     steps: count,
     dryRun: flags.dryRun,
@@ -81,7 +81,7 @@ const STATE_LABEL: Record<MigrationState, string> = {
 };
 
 export async function statusCommand(flags: TargetFlags, io: Io): Promise<void> {
-  const { config, target } = await configAndTarget(flags);
+  const { config, target } = await configAndTarget(flags, io);
   const status = await migrationStatus(config, target.url);
   io.out(`${targetLabel(target)}`);
   for (const row of status.rows) {
@@ -93,7 +93,7 @@ export async function statusCommand(flags: TargetFlags, io: Io): Promise<void> {
 }
 
 export async function currentCommand(flags: TargetFlags, io: Io): Promise<void> {
-  const { config, target } = await configAndTarget(flags);
+  const { config, target } = await configAndTarget(flags, io);
   const status = await migrationStatus(config, target.url);
   io.out(status.current ?? 'none');
 }

@@ -35,7 +35,7 @@ async function localTarget(flags: RestoreFlags) {
   }
   const config = loadConfig();
   const target = await resolveTarget(config, { databaseUrl: flags.databaseUrl });
-  assertLocalTarget(config, target);
+  await assertLocalTarget(target);
   return { config, target };
 }
 

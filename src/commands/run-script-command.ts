@@ -44,7 +44,7 @@ export async function runScriptCommand(file: string, flags: RunScriptFlags, io: 
   const absolute = path.resolve(config.projectDir, file);
   const shown = relativeToProject(config, absolute);
   const script = await loadScript(absolute, shown);
-  const target = await resolveTarget(config, { prod: flags.prod, databaseUrl: flags.databaseUrl });
+  const target = await resolveTarget(config, { prod: flags.prod, databaseUrl: flags.databaseUrl, warn: io.err });
   const dryRun = Boolean(flags.dryRun);
   const args = (flags['--'] ?? []).map(String);
   let drewTtyLine = false;

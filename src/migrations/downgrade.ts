@@ -2,7 +2,7 @@ import { withClient } from '../client.ts';
 import type { Config } from '../config.ts';
 import { MigrationError, RefusedError, UsageError } from '../errors.ts';
 import { guardProduction, type Confirm } from '../target/prod-guard.ts';
-import type { Target } from '../target/resolve-target.ts';
+import { identifyTarget, type Target } from '../target/resolve-target.ts';
 import { readAppliedVersions } from './applied-versions.ts';
 import { runMigrationStep } from './apply-migration.ts';
 import { compareVersions, listMigrations, readMigrations } from './migration-directory.ts';
@@ -73,6 +73,7 @@ export async function downgrade(config: Config, target: Target, options: Downgra
     const record = records.get(f.version);
     return record?.state === 'applied' && record.checksum !== fileChecksum(f.path);
   });
+  await identifyTarget(target); // production reached through DATABASE_URL is production (edited-file refusal, no schema.sql)
   if (edited.length && target.isProduction && !options.allowEdited) {
     const names = edited.map((f) => f.fileName).join(', ');
     throw new RefusedError(

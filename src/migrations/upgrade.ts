@@ -2,7 +2,7 @@ import { withClient, type Sql } from '../client.ts';
 import { relativeToProject, type Config } from '../config.ts';
 import { MigrationError, RefusedError, UsageError } from '../errors.ts';
 import { guardProduction, type Confirm } from '../target/prod-guard.ts';
-import type { Target } from '../target/resolve-target.ts';
+import { identifyTarget, type Target } from '../target/resolve-target.ts';
 import { migrateBatches, runMigrateBatch } from './apply-migration.ts';
 import { readAppliedVersions } from './applied-versions.ts';
 import { fileChecksum } from './checksums.ts';
@@ -101,6 +101,7 @@ export async function upgrade(config: Config, target: Target, options: UpgradeOp
   if (status.failed.length && !options.retryFailed) {
     refuseFailedMigrations(config, status.failed, await withClient(target.url, listInvalidIndexes));
   }
+  if (status.pending.length) await identifyTarget(target); // production reached through DATABASE_URL is production (out-of-order refusal)
   refuseUnsafe(config, target, status, options);
   const outOfOrder = outOfOrderEntries(status);
   const acceptEdits = options.allowEdited ? status.edited : [];

@@ -148,7 +148,7 @@ export async function restoreDump(config: Config, target: Target, file: string, 
   const phases: PhaseTime[] = [];
   const report = options.onProgress;
   const jobs = options.jobs ?? 1;
-  assertLocalTarget(config, target);
+  await assertLocalTarget(target);
 
   const phase = async <T>(name: string, work: () => Promise<T>, touched = true): Promise<T> => {
     const start = performance.now();

@@ -3,8 +3,8 @@ import { relativeToProject, type Config } from '../config.ts';
 import { RefusedError, UsageError } from '../errors.ts';
 import { compareVersions, listMigrations, readMigrations } from '../migrations/migration-directory.ts';
 import type { MigrationFile } from '../migrations/migration-file.ts';
-import { describeUrl, sameDatabase } from '../target/database-url.ts';
-import type { Target } from '../target/resolve-target.ts';
+import { describeUrl } from '../target/database-url.ts';
+import { identifyTarget, type Target } from '../target/resolve-target.ts';
 import { readArchiveToc, tableKey, type ArchiveToc, type TocEntry } from './archive-toc.ts';
 import { readDumpVersions } from './dump-contents.ts';
 import { DBMATE_TABLE, isToolingTable, qualified } from '../rb-tables.ts';
@@ -38,14 +38,26 @@ export interface RestorePlan {
 // Data entries a restore loads; the schema itself comes from the migrations.
 const LOAD_KINDS = new Set(['TABLE DATA', 'SEQUENCE SET', 'MATERIALIZED VIEW DATA']);
 
-/** The restore target is always local: refuse production's URL however it was reached. */
-export function assertLocalTarget(config: Config, target: Target): void {
-  if (target.isProduction) {
+/**
+ * The restore target is always local: refuse production's database however it was reached
+ * (--prod, or a DATABASE_URL / --database-url naming the same database as PROD_DATABASE_URL,
+ * decided by what both servers say about themselves), and refuse a URL target rb cannot tell
+ * apart from production because production does not answer. The embedded server is rb's own.
+ */
+export async function assertLocalTarget(target: Target): Promise<void> {
+  if (target.kind === 'prod') {
     throw new RefusedError('rb restores into the local database only; run it without --prod (the dump is read from PROD_DATABASE_URL or the file you name)');
   }
-  if (config.prodDatabaseUrl && sameDatabase(target.url, config.prodDatabaseUrl)) {
+  await identifyTarget(target);
+  const where = `the restore target ${describeUrl(target.url)} (from ${target.source})`;
+  if (target.isProduction) {
     throw new RefusedError(
-      `the restore target ${describeUrl(target.url)} (from ${target.source}) is production's database (PROD_DATABASE_URL); rb restores into a local database only: point ${target.source} at a local database, or unset it to use the embedded server`,
+      `${where} is production's database (PROD_DATABASE_URL); rb restores into a local database only: point ${target.source} at a local database, or unset it to use the embedded server; ${target.source}: ${target.identity?.reason ?? 'production'}`,
+    );
+  }
+  if (target.identity?.basis === 'address') {
+    throw new RefusedError(
+      `cannot tell whether ${where} is production's database: PROD_DATABASE_URL did not answer (${target.identity.unreachable}); rb restores only into a database it can tell apart from production: make PROD_DATABASE_URL reachable, leave it empty for this command (PROD_DATABASE_URL= rb ...), or unset ${target.source} to restore into the embedded server`,
     );
   }
 }

@@ -1,6 +1,6 @@
 import { RefusedError } from '../errors.ts';
 import { maskUrl, parseDatabaseUrl } from './database-url.ts';
-import type { Target } from './resolve-target.ts';
+import { identifyTarget, type Target } from './resolve-target.ts';
 
 /**
  * Asks a person to confirm. Receives the full summary and the word to type; resolves to what
@@ -21,6 +21,7 @@ export function describeProductionTarget(target: Target, action: string, plan: s
   const p = parseDatabaseUrl(target.url);
   const lines = [
     `PRODUCTION: ${action}`,
+    ...(target.kind === 'url' ? [`  reached:  through ${target.source}: ${target.identity?.reason ?? 'the same database as PROD_DATABASE_URL'}`] : []),
     `  host:     ${p.host}`,
     `  port:     ${p.port}`,
     `  database: ${p.database}`,
@@ -34,9 +35,12 @@ export function describeProductionTarget(target: Target, action: string, plan: s
 
 /**
  * Lets a production command go ahead only when the person types the database name, or
- * `--yes` was given. Non-production targets pass straight through.
+ * `--yes` was given. Production is --prod, or a DATABASE_URL / --database-url that names the
+ * same database as PROD_DATABASE_URL (identifyTarget asks both servers); other targets pass
+ * straight through.
  */
 export async function guardProduction(target: Target, options: GuardOptions): Promise<void> {
+  await identifyTarget(target);
   if (!target.isProduction) return;
   const { database } = parseDatabaseUrl(target.url);
   if (options.yes) return;
@@ -44,7 +48,7 @@ export async function guardProduction(target: Target, options: GuardOptions): Pr
   const answer = await options.confirm(summary, database);
   if (answer === null) {
     throw new RefusedError(
-      `refusing to touch production (${maskUrl(target.url)}) without a terminal to confirm on; pass --yes to confirm non-interactively`,
+      `refusing to touch production (${maskUrl(target.url)}${target.kind === 'url' ? `, reached through ${target.source}` : ''}) without a terminal to confirm on; pass --yes to confirm non-interactively`,
     );
   }
   if (answer.trim() !== database) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, chmodSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -34,7 +34,8 @@ test('without DATABASE_URL, upgrade starts the embedded server, creates the data
   assert.match(up.stdout, `local database postgres@127.0.0.1:${port}/development: applied 1 migration(s)`);
   assert.ok(existsSync(path.join(cwd, 'db', 'schema.sql')));
   const url = await runRb(['db', 'url'], { cwd, env });
-  assert.is(url.stdout, `postgres://postgres@127.0.0.1:${port}/development?sslmode=disable\n`);
+  const password = readFileSync(path.join(env.RB_LOCAL_DATA_DIR, 'superuser-password'), 'utf8').trim();
+  assert.is(url.stdout, `postgres://postgres:${password}@127.0.0.1:${port}/development?sslmode=disable\n`);
   const rows = await withSql(url.stdout.trim(), (sql) => sql`select count(*)::int as n from app.t`);
   assert.is(rows[0].n, 0);
 });

@@ -5,12 +5,20 @@
  *   3. an embedded PostgreSQL 15 started for this test process in a temporary directory.
  * There is no "skip": if none of them works, the tests fail.
  */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { runProcess } from '../../src/process.ts';
 import { startLocalServer, localServerUrl } from '../../src/local-db/embedded-server.ts';
+import { saveSuperuserPassword } from '../../src/local-db/superuser-password.ts';
+
+/**
+ * The embedded test server's superuser password. Like rb's own server it asks every connection
+ * for a password (scram-sha-256); tests know this one so they can put it into URLs they build
+ * and assert that it is never printed. The server lives only as long as the test process.
+ */
+export const TEST_SERVER_PASSWORD = 'hunter2';
 
 export interface TestServer {
   /** URL of a database we may create other databases from (superuser). */
@@ -86,8 +94,13 @@ async function startEmbedded(): Promise<TestServer> {
     }
     rmSync(root, { recursive: true, force: true });
   });
+  mkdirSync(dataDir);
+  saveSuperuserPassword(dataDir, TEST_SERVER_PASSWORD);
   await startLocalServer(settings, {
     extraConfig: ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off', 'max_connections = 200'],
   });
+  // psql / pg_dump that tests run themselves with a password-less URL (rb gets no PGPASSWORD:
+  // runRb passes a clean environment, so rb's own URLs must carry the password).
+  process.env.PGPASSWORD = TEST_SERVER_PASSWORD;
   return { adminUrl: localServerUrl(settings, 'postgres'), kind: 'embedded' };
 }

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadConfig, parseDotenv } from '../../src/config.ts';
 import { RefusedError, UsageError } from '../../src/errors.ts';
-import { describeUrl, maskUrl, sameDatabase } from '../../src/target/database-url.ts';
+import { describeUrl, maskUrl, parseDatabaseUrl } from '../../src/target/database-url.ts';
 import { guardProduction } from '../../src/target/prod-guard.ts';
 import { resolveTarget, type Target } from '../../src/target/resolve-target.ts';
 
@@ -15,9 +15,33 @@ test('maskUrl hides passwords wherever a URL appears in text', () => {
   assert.is(describeUrl('postgres://app:pw@db:6543/prod'), 'app@db:6543/prod');
 });
 
-test('sameDatabase treats localhost and 127.0.0.1 alike', () => {
-  assert.ok(sameDatabase('postgres://a@localhost:5432/x', 'postgres://b:pw@127.0.0.1/x'));
-  assert.not.ok(sameDatabase('postgres://a@localhost:5432/x', 'postgres://a@localhost:5432/y'));
+test('maskUrl: the password runs to the last @ of the URL; password= values are hidden too', () => {
+  const cases: [string, string][] = [
+    ['postgres://deploy:p@ss@host/db', 'postgres://deploy:****@host/db'],
+    ['error: postgres://deploy:p@ss@word@vm:55612/shop: refused', 'error: postgres://deploy:****@vm:55612/shop: refused'],
+    ['postgres://u:pa:ss@h/d', 'postgres://u:****@h/d'],
+    ['postgres://u:pa/ss@h/d', 'postgres://u:****@h/d'],
+    ["postgres://u:sub!$&'()*+,;=x@h/d", 'postgres://u:****@h/d'],
+    ['postgres://u:p%40ss%20x@h/d?sslmode=disable', 'postgres://u:****@h/d?sslmode=disable'],
+    ['POSTGRESQL://U:PW@H/D', 'POSTGRESQL://U:****@H/D'],
+    ['postgres://u:@h/d', 'postgres://u:@h/d'],
+    ['postgres://u@h/d', 'postgres://u@h/d'],
+    ['host=h password=s3cret dbname=d', 'host=h password=**** dbname=d'],
+    ["host=h password='two words' dbname=d", 'host=h password=**** dbname=d'],
+    ['PGPASSWORD=s3cret pg_dump', 'PGPASSWORD=**** pg_dump'],
+    ['postgres://u@h/d?password=s3cret&sslmode=disable', 'postgres://u@h/d?password=****&sslmode=disable'],
+    ['(password=****) masked twice', '(password=****) masked twice'],
+  ];
+  for (const [text, masked] of cases) assert.is(maskUrl(text), masked, text);
+});
+
+test('parseDatabaseUrl reads percent-encoding as libpq and dbmate do', () => {
+  assert.equal(parseDatabaseUrl('postgres://user%40server:p%40ss@db.example.com:6543/my%20db'), {
+    host: 'db.example.com', port: 6543, database: 'my db', user: 'user@server',
+  });
+  for (const url of ['postgres://deploy:p@ss@host/db', 'postgres://u:p ss@h/d', 'postgres://u:100%@h/d', 'postgres://u:pä@h/d', 'postgres://u:a/b@h/d', 'postgres://u:a#b@h/d', 'postgres://user@server:pw@h/d']) {
+    assert.throws(() => parseDatabaseUrl(url, 'DATABASE_URL'), (error: Error) => error instanceof UsageError && error.message.includes('percent-encode it') && !/p@ss|p ss|100%|pä|a\/b|a#b|:pw@/.test(error.message), url);
+  }
 });
 
 test('.env values: quotes, comments, export', () => {
