@@ -7,8 +7,8 @@
 //   rb run-script backfill/2024-09-20_my_model_populate_model_prop.ts
 //   rb run-script backfill/2024-09-20_my_model_populate_model_prop.ts --prod
 //
-// (Application repositories import from 'rb'; inside rb's own repository it is ../src/index.ts.)
-import { batchedBackfill } from '../src/index.ts';
+// (the runtime package, as in any app that uses rb)
+import { batchedBackfill } from '@rbsql/runtime';
 import { populateModelPropInRange } from '../queries/my_model.queries.ts';
 
 export default batchedBackfill({

@@ -32,7 +32,7 @@ import { localServerUrl, startLocalServer, stopLocalServer } from '../../src/loc
 import { quoteIdent } from '../../src/local-db/ensure-database.ts';
 import { runDbmate } from '../../src/migrations/dbmate.ts';
 import { withDatabase } from '../../src/target/database-url.ts';
-import { batchedBackfill, type BatchedBackfill } from '../../src/backfill/backfill-types.ts';
+import { batchedBackfill, type BatchedBackfill } from '@rbsql/runtime';
 import { createLogger } from '../../src/backfill/logger.ts';
 import { runBatches } from '../../src/backfill/run-batches.ts';
 import example from '../../backfill/2024-09-20_my_model_populate_model_prop.ts';

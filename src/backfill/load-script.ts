@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { UsageError } from '../errors.ts';
-import { isBatchedBackfill, type Backfill, type BatchedBackfill } from './backfill-types.ts';
+import { isBatchedBackfill, type Backfill, type BatchedBackfill } from '@rbsql/runtime';
 import { scriptLocation } from './script-location.ts';
 
 export type LoadedScript =

@@ -1,4 +1,4 @@
-import type { BackfillLogger } from './backfill-types.ts';
+import type { BackfillLogger } from '@rbsql/runtime';
 
 function formatValue(value: unknown): string {
   if (typeof value === 'string') return /[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value;

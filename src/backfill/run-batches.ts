@@ -3,8 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type postgres from 'postgres';
 import { asConnectionError, connect } from '../client.ts';
 import { MigrationError, RbError, UsageError } from '../errors.ts';
-import { db } from '../types/pgtyped-adapter.ts';
-import type { BatchedBackfill, BatchResult } from './backfill-types.ts';
+import { db } from '@rbsql/runtime';
+import type { BatchedBackfill, BatchResult } from '@rbsql/runtime';
 import {
   advanceCheckpoint, checkpointTableExists, deleteCheckpoint, ensureCheckpointTable, finishCheckpoint,
   readCheckpoint, startCheckpoint, type Checkpoint,

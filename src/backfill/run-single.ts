@@ -1,7 +1,7 @@
 import { asConnectionError, connect } from '../client.ts';
 import { MigrationError } from '../errors.ts';
-import { db } from '../types/pgtyped-adapter.ts';
-import type { Backfill, BackfillCounts, BackfillLogger } from './backfill-types.ts';
+import { db } from '@rbsql/runtime';
+import type { Backfill, BackfillCounts, BackfillLogger } from '@rbsql/runtime';
 import { describeScriptError, scriptLocation } from './script-location.ts';
 import { applySessionDefaults, transactionChanges, type TableChange } from './session.ts';
 

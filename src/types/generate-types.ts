@@ -7,7 +7,7 @@ import { loadPgtyped, pgtypedVersion } from './pgtyped-library.ts';
 import type { QueryProblem } from './pgtyped-generator.ts';
 import { migrationsHash } from './migrations-hash.ts';
 import type { ShadowDatabase } from './shadow-database.ts';
-import { TYPE_CHOICES_VERSION } from './type-choices.ts';
+import { TYPE_CHOICES_VERSION } from '@rbsql/runtime';
 
 /** `orphan`: a generated file whose query file is gone (`removed` once rb deleted it). */
 export type FileStatus = 'written' | 'unchanged' | 'stale' | 'missing' | 'no-queries' | 'orphan' | 'removed';

@@ -4,7 +4,7 @@ import { MigrationError } from '../errors.ts';
 import { quoteIdent, recreateDatabase } from '../local-db/ensure-database.ts';
 import { assertDbmateRan, parseDbmateError, runDbmate } from '../migrations/dbmate.ts';
 import { parseDatabaseUrl, withDatabase } from '../target/database-url.ts';
-import { searchPath } from './type-choices.ts';
+import { searchPath } from '@rbsql/runtime';
 
 export interface ShadowOptions {
   /** Any database on the server that will hold the shadow (the target's URL). */

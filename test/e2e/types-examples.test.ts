@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createMigratedDatabase } from '../support/databases.ts';
-import { createClient, db } from '../../src/index.ts';
-import { createUserWithModels, findMyModel, setModelProp } from '../../src/types/my-model-example.ts';
+import { createClient, db } from '@rbsql/runtime';
+import { createUserWithModels, findMyModel, setModelProp } from '../support/example-app.ts';
 import { getUserByEmail } from '../../queries/user.queries.ts';
 import { populateModelPropInRange } from '../../queries/my_model.queries.ts';
 

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { createEmptyDatabase, repoRoot } from '../support/databases.ts';
 import { migration, runRb, tempProject } from '../support/project.ts';
 import { runProcess } from '../../src/process.ts';
-import { createClient, db, EmptySpreadError } from '../../src/index.ts';
+import { createClient, db, EmptySpreadError } from '@rbsql/runtime';
 
 // A zone far from UTC: dates and timestamps without time zone must not shift with it.
 process.env.TZ = 'Pacific/Auckland';

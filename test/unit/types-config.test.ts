@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { globToRegExp, listQueryFiles, loadTypesSettings, renderEmitTemplate } from '../../src/types/pgtyped-config.ts';
-import { postgresTypes, rbTypesOverrides, searchPath } from '../../src/types/type-choices.ts';
+import { postgresTypes, rbTypesOverrides, searchPath } from '@rbsql/runtime';
 import { UsageError } from '../../src/errors.ts';
 
 function project(config: unknown, files: Record<string, string> = {}): string {

@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { UsageError } from '../errors.ts';
+import { RuntimeError } from './runtime-error.ts';
 import { postgresTypes, searchPath } from './type-choices.ts';
 
 export interface ClientOptions extends Omit<postgres.Options<{}>, 'types'> {
@@ -9,13 +9,13 @@ export interface ClientOptions extends Omit<postgres.Options<{}>, 'types'> {
 
 /**
  * The postgres.js client application code uses with the generated queries: rb's type choices
- * (src/types/type-choices.ts, the same ones `rb types` writes into queries/*.queries.ts) and
+ * (type-choices.ts, the same ones `rb types` writes into queries/*.queries.ts) and
  * search_path = app, public so unqualified table names resolve as they did at generation.
  * The URL defaults to DATABASE_URL.
  */
 export function createClient(url: string | undefined = process.env.DATABASE_URL, options: ClientOptions = {}): postgres.Sql {
   if (!url) {
-    throw new UsageError('createClient needs a database URL: pass one or set DATABASE_URL (postgres://user:password@host:5432/database)');
+    throw new RuntimeError('createClient needs a database URL: pass one or set DATABASE_URL (postgres://user:password@host:5432/database)');
   }
   const { schemas = ['app'], connection, ...rest } = options;
   const sql = postgres(url, {

@@ -1,6 +1,6 @@
 import type { IDatabaseConnection } from '@pgtyped/runtime';
 import type postgres from 'postgres';
-import { RbError } from '../errors.ts';
+import { RuntimeError } from './runtime-error.ts';
 
 /** Anything postgres.js can run a query on: the pool, a `sql.begin` transaction, a reserved connection. */
 export type Queryable = postgres.Sql | postgres.TransactionSql | postgres.ReservedSql;
@@ -34,7 +34,7 @@ function convertBinding(sql: Queryable, value: unknown): unknown {
 }
 
 /** Thrown before anything is sent when a spread parameter (`ids -> (...)`) got an empty array. */
-export class EmptySpreadError extends RbError {
+export class EmptySpreadError extends RuntimeError {
   constructor(fragment: string) {
     super(
       `a spread parameter got an empty array, which would send "${fragment}" (a syntax error in PostgreSQL); ` +

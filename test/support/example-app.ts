@@ -3,7 +3,7 @@
 import { getMyModelById, insertMyModel, listMyModelsByUser, updateModelPropForIds, type IGetMyModelByIdResult } from '../../queries/my_model.queries.ts';
 import { insertUser } from '../../queries/user.queries.ts';
 import type postgres from 'postgres';
-import { db, type Queryable } from './pgtyped-adapter.ts';
+import { db, type Queryable } from '@rbsql/runtime';
 
 export type MyModel = IGetMyModelByIdResult;
 
