@@ -176,9 +176,12 @@ async function walk(
         changes = await transactionChanges(tx, baseline);
         throw DRY_RUN;
       }));
-      await stopServerWorkOn(loss.race(work), { url, pid: () => pid, stop: options.now });
+      // A dry run keeps nothing: the first signal already cancels it.
+      await stopServerWorkOn(loss.race(work), { url, pid: () => pid, stop: options.signal, escalate: options.now });
     } catch (error) {
-      if (options.now?.aborted) return { outcome: 'stopped', job, resumedFrom, progress: startProgress(job, resumedFrom, left), cancelled: range };
+      if (options.signal?.aborted) return { outcome: 'stopped', job, resumedFrom, progress: startProgress(job, resumedFrom, left), cancelled: range };
+      const lost = connectionLossReason(error instanceof ScriptFailure ? error.cause : error);
+      if (lost) throw new ConnectionError(`lost the connection to ${maskUrl(url)} during the dry run: ${lost}; nothing was changed`);
       if (error instanceof ScriptFailure) throw failure(error, range!, '; nothing was changed (dry run)');
       if (error !== DRY_RUN) throw error;
     }

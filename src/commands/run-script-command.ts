@@ -121,7 +121,9 @@ export async function runScriptCommand(file: string, flags: RunScriptFlags, io: 
   const result: BatchRunResult = await interruptible(async ({ signal, now }) => {
     signal.addEventListener('abort', () => {
       stoppedBy = stopSignalOf(signal);
-      io.err(`rb: ${stoppedBy}: stopping after the current batch (send it again to stop at once; the batch in flight is then rolled back)`);
+      io.err(dryRun
+        ? `rb: ${stoppedBy}: cancelling the dry run's batch and rolling back`
+        : `rb: ${stoppedBy}: stopping after the current batch (send it again to stop at once; the batch in flight is then rolled back)`);
     }, { once: true });
     try {
       return await runBatches(target.url, spec, {

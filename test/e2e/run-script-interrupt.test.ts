@@ -172,6 +172,24 @@ test('a second Ctrl-C of a batched run cancels the batch in flight on the server
   assert.is(await filled(url), 300);
 });
 
+test('Ctrl-C of a batched --dry-run cancels its batch at once (it keeps nothing anyway): exit 130, lock free', async () => {
+  const url = await createMigratedDatabase(import.meta.url);
+  await seed(url, 300);
+  const script = BATCHED_SLEEPER.replace("batch === 2", "batch === 1");
+  const cwd = project({ 'backfill/sleeper.ts': script });
+  const rb = startRb(['run-script', 'backfill/sleeper.ts', '--dry-run', '--', 'sleep'], { cwd, env: { DATABASE_URL: url } });
+  await sleepingOnServer(url);
+  rb.child.kill('SIGINT');
+  const run = await rb.done;
+  assert.is(run.code, 130, run.stderr);
+  assert.match(run.stderr, /^rb: SIGINT: cancelling the dry run's batch and rolling back\nrb: stopped by SIGINT: the dry run's batch was cancelled on .+ and rolled back; nothing was changed\n$/);
+  await noRbSessionWithin2s(url);
+  assert.ok(await rowIsFree(url, 50));
+  assert.is(await filled(url), 0);
+  const [table] = await withSql(url, (sql) => sql`select to_regclass('public.rb_backfill_checkpoints') as t`);
+  assert.is(table.t, null, 'a dry run writes no checkpoint');
+});
+
 test('a batched run whose session the server ends (pg_terminate_backend) exits 3 naming the lost connection; the rerun completes', async () => {
   const url = await createMigratedDatabase(import.meta.url);
   await seed(url, 300);
