@@ -19,7 +19,7 @@ import { quoteIdent } from '../../src/local-db/ensure-database.ts';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const runId = randomBytes(4).toString('hex');
 const runDir = mkdtempSync(path.join(os.tmpdir(), `rb-test-run-${runId}-`));
-chmodSync(runDir, 0o755); // an embedded server below it runs as an unprivileged user under root
+chmodSync(runDir, 0o1777); // as /tmp is: under root, some test processes run as an unprivileged user
 const prefix = `rbt_${runId}_`;
 const serverUrl = process.env.TEST_DATABASE_URL;
 

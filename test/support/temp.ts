@@ -19,8 +19,9 @@ export const testRunId = /^[a-z0-9]{1,12}$/.test(process.env.RB_TEST_RUN ?? '') 
 export const testProcessPrefix = `rbt_${testRunId}_${process.pid.toString(36)}_`;
 
 const root = mkdtempSync(path.join(os.tmpdir(), `rb-test-${testRunId}-`));
-// Traversable: an embedded server runs as an unprivileged user when the tests run as root.
-chmodSync(root, 0o755);
+// As /tmp is (sticky, writable by all): under root, the embedded server and some rb processes run
+// as an unprivileged user with this TMPDIR.
+chmodSync(root, 0o1777);
 // os.tmpdir() reads TMPDIR on every call: from here on, every temporary file of this process and
 // of its children lands under root.
 process.env.TMPDIR = root;
