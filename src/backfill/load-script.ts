@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { UsageError } from '../errors.ts';
+import { checkBatchedSettings } from './batch-settings.ts';
 import { isBatchedBackfill, type Backfill, type BatchedBackfill } from './backfill-types.ts';
 import { scriptLocation } from './script-location.ts';
 
@@ -47,7 +48,10 @@ export async function loadScript(file: string, shown: string): Promise<LoadedScr
     exported = (exported as { default: unknown }).default;
   }
   if (exported === undefined) throw new UsageError(`${shown}: no default export; ${USAGE_HINT}`);
-  if (isBatchedBackfill(exported)) return { kind: 'batched', file, spec: exported };
+  if (isBatchedBackfill(exported)) {
+    checkBatchedSettings(exported, shown);
+    return { kind: 'batched', file, spec: exported };
+  }
   if (typeof exported !== 'function') {
     throw new UsageError(`${shown}: the default export is ${exported === null ? 'null' : `a ${typeof exported}`}, not a function; ${USAGE_HINT}`);
   }

@@ -189,7 +189,7 @@ test('bad flags: --batch-size 0, and batch flags on a one-transaction script; on
   const env = { DATABASE_URL: 'postgres://u:secret@127.0.0.1:1/none' };
   const zero = await runRb(['run-script', 'backfill/fill.ts', '--batch-size', '0'], { cwd, env });
   assert.is(zero.code, 2);
-  assert.is(zero.stderr, 'rb: --batch-size 0: must be a whole number above 0, e.g. --batch-size 5000\n');
+  assert.is(zero.stderr, 'rb: --batch-size 0: must be a whole number from 1 to 1,000,000 (rows per batch transaction), e.g. --batch-size 5000\n');
   const single = await runRb(['run-script', 'backfill/fill.ts', '--batch-size', '100'], { cwd, env });
   assert.is(single.code, 2);
   assert.is(single.stderr, 'rb: backfill/fill.ts: --batch-size, --pause and --restart apply only to batched scripts (export default batchedBackfill({ ... }))\n');
