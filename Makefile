@@ -1,16 +1,32 @@
-# rb's day-to-day commands. `rb` is ./bin/rb.mjs (no npx: it costs ~0.5 s a call).
-RB := ./bin/rb.mjs
+# rb's day-to-day commands. `rb` is node_modules/.bin/rb, as in any app that installs @rbsql/cli
+# (no npx: it costs ~0.5 s a call).
+RB := node_modules/.bin/rb
 UVU := node --import tsx node_modules/uvu/bin.js
 steps ?= 1
 
-.PHONY: install pg-client-tools upgrade-db upgrade-prod-db revision downgrade history db-start db-stop test acceptance bench typecheck
+.PHONY: install build pg-client-tools upgrade-db upgrade-prod-db revision downgrade history db-start db-stop test acceptance bench typecheck dump-and-restore-to-prod types check run-script
+
+# User text (name=, script=, steps=, args=) reaches the recipes through the environment and is
+# quoted there ("$$name"), never pasted into the shell command: `make revision name="add user's
+# table"` works. args= is split at spaces (quotes inside it are not interpreted).
+export name script steps args
 
 # npm ci when node_modules is missing or older than the lockfile.
 node_modules/.install-stamp: package-lock.json package.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-install: node_modules/.install-stamp pg-client-tools
+install: node_modules/.install-stamp pg-client-tools build
+
+# The two packages of this repository, compiled by tsc: the runtime (src/runtime, ES module and
+# CommonJS builds) first, then the toolkit (src, which imports the runtime by name).
+PACKAGE_SOURCES := $(shell find src -name '*.ts' -not -path '*/dist/*' -not -path '*/node_modules/*') src/package.json src/tsconfig.json src/runtime/package.json src/runtime/tsconfig.json src/runtime/tsconfig.cjs.json
+src/dist/.build-stamp: node_modules/.install-stamp $(PACKAGE_SOURCES)
+	npm run build --silent -w @rbsql/runtime
+	npm run build --silent -w @rbsql/cli
+	@touch $@
+
+build: src/dist/.build-stamp
 
 # pg_dump/pg_restore/psql (rb writes db/schema.sql and restores dumps with them). As root on
 # Debian they are installed when missing; elsewhere the message says what to install.
@@ -32,12 +48,12 @@ upgrade-prod-db: install
 
 ## make revision name="add my model"
 revision: install
-	@test -n "$(name)" || { echo 'usage: make revision name="add my model"'; exit 2; }
-	$(RB) new-migration $(name)
+	@test -n "$$name" || { echo 'usage: make revision name="add my model"'; exit 2; }
+	$(RB) new-migration "$$name"
 
 ## make downgrade steps=2
 downgrade: install
-	$(RB) downgrade $(steps)
+	$(RB) downgrade "$$steps"
 
 history: install
 	$(RB) history
@@ -48,12 +64,14 @@ db-start: install
 db-stop: install
 	$(RB) db stop
 
+## Type-checks the example app, tests, scripts and benchmarks (the packages are checked by their build).
 typecheck: install
 	node_modules/.bin/tsc --noEmit
 
-## Every test against a real PostgreSQL (TEST_DATABASE_URL, else Docker, else embedded).
+## Every test against a real PostgreSQL (TEST_DATABASE_URL, else Docker, else embedded); then
+## checks that the run left no temporary files and no test databases behind.
 test: install typecheck
-	$(UVU) test '.*\.test\.ts$$'
+	node --import tsx test/support/clean-run.ts test '.*\.test\.ts$$'
 
 ## Tests that read ../shared/acceptance (only where that folder exists).
 acceptance: install
@@ -65,12 +83,12 @@ bench: install
 ## Dump production (PROD_DATABASE_URL) and restore it into the local database: schema from the
 ## migrations, production's data, then the local pending migrations. make dump-and-restore-to-prod args="--jobs 2"
 dump-and-restore-to-prod: install
-	$(RB) dump-and-restore $(args)
+	set -f; $(RB) dump-and-restore $$args
 
 ## Regenerate queries/*.queries.ts from queries/*.sql (shadow database migrated from scratch).
 ## make types args=--check (CI: fail on stale files) | make types args=--watch
 types: install
-	$(RB) types $(args)
+	set -f; $(RB) types $$args
 
 ## Prove the migration history sound: well-formed files, every down undoes its up (scratch database
 ## on the local server or DATABASE_URL's), squawk lint, db/schema.sql current. CI runs this.
@@ -80,5 +98,5 @@ check: install
 ## Run a backfill on the local database (add args=--prod for production, args=--dry-run to try it).
 ## make run-script script=backfill/2024-09-20_my_model_populate_model_prop.ts args=--dry-run
 run-script: install
-	@test -n "$(script)" || { echo 'usage: make run-script script=backfill/<file>.ts [args="--dry-run"]'; exit 2; }
-	$(RB) run-script $(script) $(args)
+	@test -n "$$script" || { echo 'usage: make run-script script=backfill/<file>.ts [args="--dry-run"]'; exit 2; }
+	set -f; $(RB) run-script "$$script" $$args

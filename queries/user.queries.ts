@@ -1,5 +1,5 @@
 /** Types generated for queries found in "queries/user.sql" */
-import { PreparedQuery } from '@pgtyped/runtime';
+import { PreparedQuery } from '@rbsql/runtime';
 
 export type NumberOrString = number | string;
 

@@ -1,5 +1,6 @@
 import { cac, type CAC } from 'cac';
 import type { Io } from './io.ts';
+import { toolkitVersion } from './version.ts';
 
 /**
  * The command table, and nothing else: each action turns flags into options and calls one
@@ -97,6 +98,6 @@ export function buildCli(io: Io): CAC {
     .action(async (file: string, flags) => (await import('./commands/restore-commands.ts')).restoreToDumpCommand(file, flags, io));
 
   cli.help();
-  cli.version('0.1.0');
+  cli.version(toolkitVersion());
   return cli;
 }

@@ -12,15 +12,20 @@ export interface ConnectOptions {
   connection?: Record<string, string>;
 }
 
-/** A postgres.js client for rb's own bookkeeping queries (quiet: notices are dropped). */
-export function connect(url: string, options: ConnectOptions = {}): Sql {
-  return postgres(url, {
+/** The postgres.js settings of rb's connections to url: named "rb" in pg_stat_activity, notices dropped. */
+export function connectOptions(url: string, options: ConnectOptions = {}) {
+  return {
     database: databaseOf(url),
     max: options.max ?? 1,
     connect_timeout: options.connectTimeout ?? 10,
     onnotice: () => {},
     connection: { application_name: 'rb', ...options.connection },
-  });
+  };
+}
+
+/** A postgres.js client for rb's own bookkeeping queries (quiet: notices are dropped). */
+export function connect(url: string, options: ConnectOptions = {}): Sql {
+  return postgres(url, connectOptions(url, options));
 }
 
 /**
@@ -67,6 +72,32 @@ export function asConnectionError(error: unknown, url: string): unknown {
   const reason = connectionFailureReason(error);
   if (reason === undefined) return error;
   return new ConnectionError(`cannot connect to ${maskUrl(url)}: ${reason}; check the URL and that the server is reachable`);
+}
+
+/** Why a connection that was working is gone, by error code (server restart, crash, network). */
+const LOSS_REASONS: Record<string, string> = {
+  '57P01': 'the server ended the session (a restart, a shutdown or pg_terminate_backend)',
+  '57P02': 'the server crashed and ended every session',
+  '57P03': 'the server is starting up or shutting down',
+  CONNECTION_CLOSED: 'the server or the network closed the connection (a restart, a crash, pg_terminate_backend)',
+  CONNECTION_DESTROYED: 'the connection was closed',
+  ECONNRESET: 'the connection was reset',
+  EPIPE: 'the connection was closed',
+  ECONNREFUSED: 'the server refused a new connection (is it restarting?)',
+  ETIMEDOUT: 'the connection timed out',
+  CONNECT_TIMEOUT: 'a new connection timed out',
+};
+
+/**
+ * When `error` means the connection to the server was lost in the middle of work (a server
+ * restart, a crash, the network, a terminated backend), a short reason; otherwise undefined.
+ */
+export function connectionLossReason(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return undefined;
+  if (LOSS_REASONS[code]) return `${LOSS_REASONS[code]}${/^\d/.test(code) ? ` (SQLSTATE ${code})` : ''}`;
+  if (code.startsWith('08')) return `the connection failed (SQLSTATE ${code}: ${(error as Error).message})`;
+  return undefined;
 }
 
 /** Opens a client, runs work, always closes it; connection failures become ConnectionError. */

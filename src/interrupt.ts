@@ -105,3 +105,19 @@ export async function cancelBackend(url: string, pid: number): Promise<void> {
   const { withClient } = await import('./client.ts');
   await withClient(url, (sql) => sql`select pg_cancel_backend(${pid})`);
 }
+
+/**
+ * Ends a server backend (pg_terminate_backend) and waits up to `waitMs` for it to be gone: the
+ * server rolls its transaction back and releases its locks. For a session that did not let go
+ * after cancelBackend (its client caught the error, or is busy elsewhere).
+ */
+export async function terminateBackend(url: string, pid: number, waitMs = 5000): Promise<void> {
+  const { withClient } = await import('./client.ts');
+  await withClient(url, async (sql) => {
+    await sql`select pg_terminate_backend(${pid})`;
+    for (const started = Date.now(); Date.now() - started < waitMs; await new Promise((r) => setTimeout(r, 20))) {
+      const [row] = await sql<{ gone: boolean }[]>`select not exists(select 1 from pg_stat_activity where pid = ${pid}) as gone`;
+      if (row.gone) return;
+    }
+  });
+}

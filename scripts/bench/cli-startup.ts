@@ -29,7 +29,7 @@ function time(command: string, args: string[]): number {
 
 const node = time(process.execPath, ['-e', '0']);
 const dbmate = time(resolveBinary(), ['--help']);
-const rb = time(process.execPath, [path.join(root, 'bin', 'rb.mjs'), '--help']);
+const rb = time(process.execPath, [path.join(root, 'src', 'bin', 'rb.js'), '--help']);
 console.log(`median of ${runs} runs each`);
 console.log(`node -e 0       ${node.toFixed(0)} ms`);
 console.log(`dbmate --help   ${dbmate.toFixed(0)} ms`);

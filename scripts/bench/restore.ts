@@ -50,7 +50,7 @@ insert into app.event (my_model_id, user_id, kind, payload, created_at)
   from generate_series(1, ${EVENTS}) g;
 `;
 
-const rbBin = path.join(repoRoot, 'bin', 'rb.mjs');
+const rbBin = path.join(repoRoot, 'src', 'bin', 'rb.js');
 
 function seconds(start: number): number {
   return (performance.now() - start) / 1000;

@@ -100,7 +100,7 @@ try {
   }));
   for (let i = 0; i < FILES; i += 1) writeFileSync(path.join(project, 'queries', `q${String(i).padStart(2, '0')}.sql`), queryFile(i));
   const queriesDir = path.join(project, 'queries');
-  const rb = [path.join(repoRoot, 'bin', 'rb.mjs'), 'types'];
+  const rb = [path.join(repoRoot, 'src', 'bin', 'rb.js'), 'types'];
   const env = cleanEnv({ DATABASE_URL: url });
 
   // Build the shadow database once (both tools then read the same migrated database).

@@ -58,15 +58,35 @@ export async function remainingRows(
   return { rows: Number(row.n), estimate: false };
 }
 
-/** Refuses a table or key column that does not exist, naming the script. */
+/**
+ * Refuses, naming the script, a table that does not exist or is not a table, and a key column
+ * that is missing, without a unique index of its own, or nullable: rb walks existing keys in
+ * order, so rows sharing a key would be split across batches and miscounted, and rows whose key
+ * is NULL would never be walked.
+ */
 export async function checkTableAndKey(sql: Db, table: string, key: string, shown: string): Promise<void> {
-  const [row] = await sql<{ table: string | null; column: boolean }[]>`
-    select to_regclass(${quoteQualified(table)})::text as table,
-           exists(select 1 from pg_attribute where attrelid = to_regclass(${quoteQualified(table)}) and attname = ${key} and not attisdropped) as column`;
-  if (!row.table) {
+  const [row] = await sql<{ kind: string | null; column: boolean; not_null: boolean; unique: boolean }[]>`
+    select c.relkind::text as kind, a.attnum is not null as column, coalesce(a.attnotnull, false) as not_null,
+           exists(select 1 from pg_index i
+                   where i.indrelid = c.oid and i.indisunique and i.indisvalid and i.indnkeyatts = 1
+                     and i.indkey[0] = a.attnum and i.indpred is null and i.indexprs is null) as unique
+      from (select to_regclass(${quoteQualified(table)}) as oid) r
+      left join pg_class c on c.oid = r.oid
+      left join pg_attribute a on a.attrelid = c.oid and a.attname = ${key} and a.attnum > 0 and not a.attisdropped`;
+  if (!row.kind) {
     throw new UsageError(`${shown}: table "${table}" does not exist in this database; name a schema-qualified table in batchedBackfill({ table: ... })`);
   }
+  if (row.kind !== 'r' && row.kind !== 'p') {
+    const kinds: Record<string, string> = { v: 'a view', m: 'a materialized view', f: 'a foreign table', S: 'a sequence', i: 'an index', c: 'a composite type' };
+    throw new UsageError(`${shown}: ${table} is ${kinds[row.kind] ?? 'not a table'}; batchedBackfill({ table: ... }) walks the rows of a table`);
+  }
   if (!row.column) {
-    throw new UsageError(`${shown}: table ${table} has no column "${key}"; set batchedBackfill({ key: ... }) to its unique, indexed key column`);
+    throw new UsageError(`${shown}: table ${table} has no column "${key}"; set batchedBackfill({ key: ... }) to its unique, NOT NULL key column`);
+  }
+  if (!row.unique) {
+    throw new UsageError(`${shown}: key column "${key}" of ${table} has no unique index of its own: rows sharing a key would be split across batches and miscounted; use the primary key or a unique NOT NULL column in batchedBackfill({ key: ... })`);
+  }
+  if (!row.not_null) {
+    throw new UsageError(`${shown}: key column "${key}" of ${table} may be NULL: rows whose key is NULL would never be walked; use the primary key or a unique NOT NULL column in batchedBackfill({ key: ... })`);
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
 import { UsageError } from '../errors.ts';
+import { checkBatchedSettings } from './batch-settings.ts';
 import { isBatchedBackfill, type Backfill, type BatchedBackfill } from '@rbsql/runtime';
 import { scriptLocation } from './script-location.ts';
 
@@ -30,6 +30,8 @@ export async function loadScript(file: string, shown: string): Promise<LoadedScr
   let namespace: Record<string, unknown>;
   try {
     // tsImport, not import(): it also loads .ts files of projects without "type": "module".
+    // tsx is loaded only here: the rest of rb is compiled JavaScript.
+    const { tsImport } = await import('tsx/esm/api');
     namespace = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -47,7 +49,10 @@ export async function loadScript(file: string, shown: string): Promise<LoadedScr
     exported = (exported as { default: unknown }).default;
   }
   if (exported === undefined) throw new UsageError(`${shown}: no default export; ${USAGE_HINT}`);
-  if (isBatchedBackfill(exported)) return { kind: 'batched', file, spec: exported };
+  if (isBatchedBackfill(exported)) {
+    checkBatchedSettings(exported, shown);
+    return { kind: 'batched', file, spec: exported };
+  }
   if (typeof exported !== 'function') {
     throw new UsageError(`${shown}: the default export is ${exported === null ? 'null' : `a ${typeof exported}`}, not a function; ${USAGE_HINT}`);
   }

@@ -1,20 +1,24 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type postgres from 'postgres';
-import { asConnectionError, connect } from '../client.ts';
-import { MigrationError, RbError, UsageError } from '../errors.ts';
+import { asConnectionError, connectionLossReason } from '../client.ts';
+import { ConnectionError, MigrationError, RbError } from '../errors.ts';
+import { maskUrl } from '../target/database-url.ts';
 import { db } from '@rbsql/runtime';
 import type { BatchedBackfill, BatchResult } from '@rbsql/runtime';
+import { DEFAULT_BATCH_SIZE } from './batch-settings.ts';
 import {
   advanceCheckpoint, checkpointTableExists, deleteCheckpoint, ensureCheckpointTable, finishCheckpoint,
   readCheckpoint, startCheckpoint, type Checkpoint,
 } from './checkpoint.ts';
 import { checkTableAndKey, nextKeyRange, quoteQualified, remainingRows, type KeyRange } from './key-range.ts';
+import { formatCount } from './progress.ts';
 import { describeScriptError, scriptLocation } from './script-location.ts';
-import { applyBatchDefaults, tableChangeCount, transactionChanges, type TableChange } from './session.ts';
-import type { ScriptRunOptions } from './run-single.ts';
-
-export const DEFAULT_BATCH_SIZE = 10_000;
+import { watchConnectionLoss, type LossWatch } from './connection-loss.ts';
+import { refusingProcessExit, type ExitGuard } from './process-exit-guard.ts';
+import { ScriptFailure, type ScriptRunOptions } from './run-single.ts';
+import { applyBatchDefaults, backendPid, openScriptClient, tableChangeCount, transactionChanges, type TableChange } from './session.ts';
+import { stopServerWorkOn } from './stop-server-work.ts';
 
 /** SQLSTATEs a batch is retried on (after these waits), with how they are named in the warning. */
 const RETRYABLE: Record<string, string> = { '55P03': 'lock_timeout', '40P01': 'a deadlock', '40001': 'a serialization failure' };
@@ -28,6 +32,8 @@ export interface BatchRunOptions extends ScriptRunOptions {
   restart?: boolean;
   /** Aborting stops the run after the current batch (SIGINT/SIGTERM). */
   signal?: AbortSignal;
+  /** Aborting (a second signal) cancels the batch in flight on the server and rolls it back. */
+  now?: AbortSignal;
   onProgress?: (progress: BatchProgress) => void;
   /** Called once before the first batch of a real (not dry) run. */
   onStart?: (start: { job: string; resumedFrom: Checkpoint | null; rowsTotal: number; totalIsEstimate: boolean; batchSize: number }) => void;
@@ -51,16 +57,14 @@ export interface BatchProgress {
 }
 
 export type BatchRunResult =
-  | { outcome: 'finished' | 'stopped'; job: string; resumedFrom: Checkpoint | null; progress: BatchProgress }
+  | { outcome: 'finished'; job: string; resumedFrom: Checkpoint | null; progress: BatchProgress }
+  /** `cancelled`: the batch in flight when `now` aborted, cancelled and rolled back. */
+  | { outcome: 'stopped'; job: string; resumedFrom: Checkpoint | null; progress: BatchProgress; cancelled: KeyRange | null }
   | { outcome: 'already-finished'; job: string; checkpoint: Checkpoint }
   | { outcome: 'dry-run'; job: string; range: KeyRange | null; changed: number; changes: TableChange[]; resumedFrom: Checkpoint | null; rowsLeft: number };
 
 /** Thrown inside sql.begin to roll a dry run back. */
 const DRY_RUN = Symbol('dry run rollback');
-
-class ScriptFailure {
-  constructor(readonly cause: unknown) {}
-}
 
 export function jobName(spec: BatchedBackfill, file: string): string {
   return spec.job ?? path.basename(file).replace(/\.[cm]?[tj]s$/, '');
@@ -72,33 +76,57 @@ function changedCount(result: BatchResult): number | undefined {
   return undefined;
 }
 
-function checkSetting(value: number | undefined, name: string, min: number, shown: string): void {
-  if (value !== undefined && !(Number.isInteger(value) && value >= min)) {
-    throw new UsageError(`${shown}: batchedBackfill({ ${name}: ${value} }) must be a whole number of at least ${min}`);
-  }
+/** A transaction body that reports a lost connection to `loss` before sql.begin tries its ROLLBACK. */
+function noting<T>(loss: LossWatch, body: (tx: postgres.TransactionSql) => Promise<T>): (tx: postgres.TransactionSql) => Promise<T> {
+  return async (tx) => {
+    try {
+      return await body(tx);
+    } catch (error) {
+      loss.note(error instanceof ScriptFailure ? error.cause : error);
+      throw error;
+    }
+  };
+}
+
+function startProgress(job: string, start: Checkpoint | null, left: { rows: number; estimate: boolean }): BatchProgress {
+  const done = start?.rowsDone ?? 0;
+  return {
+    job, batches: 0, rowsDone: done, rowsTotal: done + left.rows, totalIsEstimate: left.estimate,
+    rowsChanged: 0, rowsThisRun: 0, elapsedMs: 0, slowestBatchMs: 0, lastKey: start?.lastKey ?? null,
+  };
 }
 
 /**
  * Runs a batched backfill: batches of `batchSize` existing keys, each in its own transaction
  * that also advances the job's checkpoint. Stops after the current batch when `signal` aborts.
  */
-export async function runBatches(url: string, spec: BatchedBackfill, options: BatchRunOptions): Promise<BatchRunResult> {
-  const sql = connect(url, { max: 1, connection: { search_path: options.searchPath } });
+export function runBatches(url: string, spec: BatchedBackfill, options: BatchRunOptions): Promise<BatchRunResult> {
+  return refusingProcessExit((exits) => watchConnectionLoss((loss) => runOn(url, spec, options, exits, loss)));
+}
+
+async function runOn(url: string, spec: BatchedBackfill, options: BatchRunOptions, exits: ExitGuard, loss: LossWatch): Promise<BatchRunResult> {
+  const sql = openScriptClient(url, options.searchPath);
   try {
-    return await walk(sql, spec, options);
+    return await walk(url, sql, spec, options, exits, loss);
   } catch (error) {
     if (error instanceof RbError) throw error;
-    throw asConnectionError(error, url);
+    const refused = asConnectionError(error, url);
+    if (refused !== error) throw refused;
+    const lost = connectionLossReason(error);
+    if (lost) throw new ConnectionError(`lost the connection to ${maskUrl(url)}: ${lost}; every committed batch is in the checkpoint: run the same command again to resume`);
+    throw error;
   } finally {
-    await sql.end({ timeout: 5 });
+    // After a lost connection there is nothing to wait for (and postgres.js may never settle it).
+    await sql.end({ timeout: loss.error === undefined ? 5 : 0 });
   }
 }
 
-async function walk(sql: postgres.Sql, spec: BatchedBackfill, options: BatchRunOptions): Promise<BatchRunResult> {
+/** The settings were checked when the script was loaded (checkBatchedSettings). */
+async function walk(
+  url: string, sql: postgres.Sql, spec: BatchedBackfill, options: BatchRunOptions, exits: ExitGuard, loss: LossWatch,
+): Promise<BatchRunResult> {
   const job = jobName(spec, options.file);
   const key = spec.key ?? 'id';
-  checkSetting(spec.batchSize, 'batchSize', 1, options.shown);
-  checkSetting(spec.pauseMs, 'pauseMs', 0, options.shown);
   const batchSize = options.batchSize ?? spec.batchSize ?? DEFAULT_BATCH_SIZE;
   const pauseMs = options.pauseMs ?? spec.pauseMs ?? 0;
   await checkTableAndKey(sql, spec.table, key, options.shown);
@@ -110,6 +138,7 @@ async function walk(sql: postgres.Sql, spec: BatchedBackfill, options: BatchRunO
     try {
       const context = { sql: tx, db: db(tx), log: options.log, args: options.args, dryRun: options.dryRun };
       result = await spec.batch({ ...context, from: range.from, to: range.to, batch });
+      if (exits.call) throw exits.call; // the script caught the throw
     } catch (error) {
       throw new ScriptFailure(error);
     }
@@ -134,18 +163,25 @@ async function walk(sql: postgres.Sql, spec: BatchedBackfill, options: BatchRunO
     let range: KeyRange | null = null;
     let changed = 0;
     let changes: TableChange[] = [];
+    let pid: number | undefined;
     try {
-      await sql.begin(async (tx) => {
+      const work = sql.begin(noting(loss, async (tx) => {
         // Pipelined: postgres.js sends these together and the server runs them in order.
-        const [, baseline, before, next] = await Promise.all([
-          applyBatchDefaults(tx), transactionChanges(tx), tableChangeCount(tx, quotedTable), nextKeyRange(tx, spec.table, key, after, batchSize),
+        const [, p, baseline, before, next] = await Promise.all([
+          applyBatchDefaults(tx), backendPid(tx), transactionChanges(tx), tableChangeCount(tx, quotedTable), nextKeyRange(tx, spec.table, key, after, batchSize),
         ]);
+        pid = p;
         range = next;
         if (range) changed = await runBatch(tx, range, 1, before);
         changes = await transactionChanges(tx, baseline);
         throw DRY_RUN;
-      });
+      }));
+      // A dry run keeps nothing: the first signal already cancels it.
+      await stopServerWorkOn(loss.race(work), { url, pid: () => pid, stop: options.signal, escalate: options.now });
     } catch (error) {
+      if (options.signal?.aborted) return { outcome: 'stopped', job, resumedFrom, progress: startProgress(job, resumedFrom, left), cancelled: range };
+      const lost = connectionLossReason(error instanceof ScriptFailure ? error.cause : error);
+      if (lost) throw new ConnectionError(`lost the connection to ${maskUrl(url)} during the dry run: ${lost}; nothing was changed`);
       if (error instanceof ScriptFailure) throw failure(error, range!, '; nothing was changed (dry run)');
       if (error !== DRY_RUN) throw error;
     }
@@ -161,29 +197,28 @@ async function walk(sql: postgres.Sql, spec: BatchedBackfill, options: BatchRunO
 
   options.onStart?.({ job, resumedFrom, rowsTotal: start.rowsDone + left.rows, totalIsEstimate: left.estimate, batchSize });
   const began = performance.now();
-  const progress: BatchProgress = {
-    job, batches: 0, rowsDone: start.rowsDone, rowsTotal: start.rowsDone + left.rows, totalIsEstimate: left.estimate,
-    rowsChanged: 0, rowsThisRun: 0, elapsedMs: 0, slowestBatchMs: 0, lastKey: start.lastKey,
-  };
+  const progress = startProgress(job, start, left);
   const committedNote = () =>
     progress.batches + (resumedFrom?.batches ?? 0) > 0
       ? `; earlier batches are committed and the checkpoint is saved: fix the script and run the same command again to resume`
       : '; nothing was changed';
 
   for (;;) {
-    if (options.signal?.aborted) return { outcome: 'stopped', job, resumedFrom, progress };
+    if (options.signal?.aborted) return { outcome: 'stopped', job, resumedFrom, progress, cancelled: null };
     let batchStarted = performance.now();
     let range: KeyRange | null = null;
     let done = false;
     let changed = 0;
     for (let attempt = 1; ; attempt += 1) {
       batchStarted = performance.now();
+      let pid: number | undefined;
       try {
-        await sql.begin(async (tx) => {
+        const work = sql.begin(noting(loss, async (tx) => {
           // Pipelined (sent together, run in order). The row lock keeps a second run of the same
           // job from taking the same keys.
-          const [, checkpoint, before] = await Promise.all([
+          const [, p, checkpoint, before] = await Promise.all([
             applyBatchDefaults(tx),
+            backendPid(tx),
             readCheckpoint(tx, job, { lock: true }).catch((error: { code?: string }) => {
               if (error.code === '55P03') {
                 throw new RbError(`${options.shown}: another run of backfill job "${job}" is in progress (its checkpoint row in public.rb_backfill_checkpoints is locked); wait for it to finish or stop it`);
@@ -192,6 +227,7 @@ async function walk(sql: postgres.Sql, spec: BatchedBackfill, options: BatchRunO
             }),
             tableChangeCount(tx, quotedTable),
           ]);
+          pid = p;
           range = await nextKeyRange(tx, spec.table, key, checkpoint?.lastKey ?? null, batchSize);
           if (!range) {
             await finishCheckpoint(tx, job);
@@ -200,9 +236,20 @@ async function walk(sql: postgres.Sql, spec: BatchedBackfill, options: BatchRunO
           }
           changed = await runBatch(tx, range, progress.batches + 1, before);
           await advanceCheckpoint(tx, job, range.to, range.rows, changed);
-        });
+        }));
+        // A second signal cancels the batch on the server (else it would run on, holding its locks).
+        await stopServerWorkOn(loss.race(work), { url, pid: () => pid, stop: options.now });
         break;
       } catch (error) {
+        if (options.now?.aborted) return { outcome: 'stopped', job, resumedFrom, progress, cancelled: range };
+        const lost = connectionLossReason(error instanceof ScriptFailure ? error.cause : error);
+        if (lost) {
+          const current = range as KeyRange | null;
+          throw new ConnectionError(
+            `lost the connection to ${maskUrl(url)} during batch ${progress.batches + 1}${current ? ` (keys ${current.from}..${current.to})` : ''}: ${lost}; ` +
+              `${formatCount(progress.rowsDone)} rows are done and each batch commits together with its checkpoint: run the same command again to resume from the last committed batch`,
+          );
+        }
         if (!(error instanceof ScriptFailure)) throw error;
         const code = (error.cause as { code?: string } | null)?.code;
         const reason = code ? RETRYABLE[code] : undefined;
@@ -216,7 +263,7 @@ async function walk(sql: postgres.Sql, spec: BatchedBackfill, options: BatchRunO
         await sleep(delay, undefined, { signal: options.signal }).catch((e: Error) => {
           if (e.name !== 'AbortError') throw e;
         });
-        if (options.signal?.aborted) return { outcome: 'stopped', job, resumedFrom, progress };
+        if (options.signal?.aborted) return { outcome: 'stopped', job, resumedFrom, progress, cancelled: null };
       }
     }
     if (done) break;

@@ -1,5 +1,22 @@
 import type postgres from 'postgres';
+import { connectOptions } from '../client.ts';
 import { qualified, RB_OWN_TABLES } from '../rb-tables.ts';
+import { postgresWithTypeChoices } from '@rbsql/runtime';
+
+/**
+ * The one connection a backfill runs on (its `sql` and `db`, and rb's checkpoint statements):
+ * rb's type choices, as createClient and the generated query types have them, and the session's
+ * search_path (e.g. "app, public").
+ */
+export function openScriptClient(url: string, searchPath: string): postgres.Sql {
+  return postgresWithTypeChoices(url, connectOptions(url, { max: 1, connection: { search_path: searchPath } }));
+}
+
+/** The backend serving the transaction: the one to cancel on Ctrl-C. */
+export async function backendPid(sql: postgres.TransactionSql): Promise<number> {
+  const [row] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+  return row.pid;
+}
 
 /**
  * Defaults set with SET LOCAL at the start of every script / batch transaction. lock_timeout

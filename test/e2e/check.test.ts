@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEmptyDatabase, repoRoot, withSql } from '../support/databases.ts';
 import { testServer } from '../support/server.ts';
-import { migration, runRb, tempProject, type RbRun } from '../support/project.ts';
+import { migration, runRb, rbBin, tempProject, type RbRun } from '../support/project.ts';
 
 // rb check only needs a server: it creates (and drops) its scratch database beside this one.
 const serverDb = createEmptyDatabase(import.meta.url);
@@ -267,7 +267,7 @@ test('SIGTERM (or Ctrl-C) stops rb check after the current step and drops its sc
   const scratchDatabases = () =>
     withSql(url, async (sql) => (await sql`select datname from pg_database where datname like 'rb\\_check\\_%'`).map((r) => r.datname as string));
   const before = await scratchDatabases();
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'rb.mjs'), 'check', '--skip', 'lint'], {
+  const child = spawn(process.execPath, [rbBin, 'check', '--skip', 'lint'], {
     cwd,
     env: { PATH: process.env.PATH ?? '', DATABASE_URL: url },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { withSql } from '../support/databases.ts';
 import { freePort } from '../support/server.ts';
-import { migration, runRb, tempProject } from '../support/project.ts';
+import { migration, runRb, rbBin, tempProject } from '../support/project.ts';
 
 // The embedded server of a project with no DATABASE_URL: started on demand, reused, stopped.
 const cwd = tempProject({
@@ -90,7 +90,6 @@ test('a port taken by another program is named, with the fix', async () => {
 test('an ordinary (non-root) user runs the embedded server the same way', async () => {
   const { spawnSync } = await import('node:child_process');
   const { chownSync, readdirSync } = await import('node:fs');
-  const { repoRoot } = await import('../support/databases.ts');
   const project = tempProject({ '20240101000001_t.sql': migration('create table t (id int);', 'drop table t;') });
   chmodSync(project, 0o755);
   const asRoot = process.getuid?.() === 0;
@@ -110,7 +109,7 @@ test('an ordinary (non-root) user runs the embedded server the same way', async 
   }
   const ownPort = String(await freePort());
   const rb = (...args: string[]) => {
-    const command = [process.execPath, path.join(repoRoot, 'bin', 'rb.mjs'), ...args];
+    const command = [process.execPath, rbBin, ...args];
     const env = { PATH: process.env.PATH ?? '', RB_LOCAL_PORT: ownPort, HOME: project };
     const result = asRoot
       ? spawnSync('runuser', ['-u', 'postgres', '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...command], { cwd: project })

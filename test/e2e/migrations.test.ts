@@ -122,7 +122,7 @@ test('upgrade creates a local database that does not exist yet, as dbmate up doe
   const cwd = tempProject({ '20240101000001_t1.sql': migration('create table t1 (id int);', 'drop table t1;') });
   const up = await runRb(['upgrade'], { cwd, env: { DATABASE_URL: url } });
   assert.is(up.code, 0, up.stderr);
-  assert.match(up.stdout, /^Created database postgres@127\.0\.0\.1:\d+\/rbt_migrations_\d+_\d+_new\nApplied: 20240101000001_t1.sql\n/);
+  assert.match(up.stdout, /^Created database postgres@127\.0\.0\.1:\d+\/rbt_\w+_migrations_\d+_new\nApplied: 20240101000001_t1.sql\n/);
   assert.equal(await tables(url), ['t1']);
 });
 

@@ -3,9 +3,8 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createMigratedDatabase, repoRoot, withSql } from '../support/databases.ts';
-import { runRb, tempProject } from '../support/project.ts';
+import { runRb, tempProject, runtimeEntry } from '../support/project.ts';
 
-const rbIndex = path.join(repoRoot, 'src', 'index.ts');
 
 /** A project whose package.json says "type": "module" (scripts are ES modules), holding the given files. */
 function project(files: Record<string, string>): string {
@@ -34,7 +33,7 @@ const state = (url: string) =>
     return { total: Number(row.total), filled: Number(row.filled), users: Number(row.users) };
   });
 
-const FILL = `import type { Backfill } from '${rbIndex}';
+const FILL = `import type { Backfill } from '${runtimeEntry}';
 
 const backfill: Backfill = async ({ sql, log, args }) => {
   const rows = await sql\`update app.my_model set model_prop = id::text where model_prop is null\`;
@@ -45,7 +44,7 @@ export default backfill;
 `;
 
 /** Uses the repository's generated queries/my_model.queries.ts (pgtyped output; unqualified table names, so it also proves the search_path). */
-const TYPED_SCRIPT = `import type { Backfill } from '${rbIndex}';
+const TYPED_SCRIPT = `import type { Backfill } from '${runtimeEntry}';
 import { getMyModelById, populateModelPropInRange } from '${path.join(repoRoot, 'queries', 'my_model.queries.ts')}';
 
 const backfill: Backfill = async ({ db, log }) => {
@@ -71,7 +70,7 @@ test('run-script commits the script\'s transaction and reports what changed', as
 test('a throw rolls everything back and names the script line; exit 4', async () => {
   const url = await createMigratedDatabase(import.meta.url);
   await seed(url, 10);
-  const script = `import type { Backfill } from '${rbIndex}';
+  const script = `import type { Backfill } from '${runtimeEntry}';
 
 const backfill: Backfill = async ({ sql }) => {
   await sql\`update app.my_model set model_prop = id::text\`;
@@ -109,7 +108,7 @@ test('a failing statement gives its SQLSTATE and the script line; nothing is kep
 test('--dry-run runs the script, rolls back and reports the changes; the database keeps no trace', async () => {
   const url = await createMigratedDatabase(import.meta.url);
   await seed(url, 12);
-  const script = `import type { Backfill } from '${rbIndex}';
+  const script = `import type { Backfill } from '${runtimeEntry}';
 const backfill: Backfill = async ({ sql, dryRun, log }) => {
   await sql\`create table app.scratch (id int)\`;
   await sql\`update app.my_model set model_prop = id::text where id <= 5\`;
@@ -133,7 +132,7 @@ export default backfill;
 
 test('session defaults: lock_timeout 5s and statement_timeout 15min, which a script may change', async () => {
   const url = await createMigratedDatabase(import.meta.url);
-  const script = `import type { Backfill } from '${rbIndex}';
+  const script = `import type { Backfill } from '${runtimeEntry}';
 const backfill: Backfill = async ({ sql, log }) => {
   const [before] = await sql\`select current_setting('lock_timeout') as lock, current_setting('statement_timeout') as statement, current_setting('search_path') as path\`;
   await sql\`set local statement_timeout = '1h'\`;
@@ -189,7 +188,7 @@ test('bad flags: --batch-size 0, and batch flags on a one-transaction script; on
   const env = { DATABASE_URL: 'postgres://u:secret@127.0.0.1:1/none' };
   const zero = await runRb(['run-script', 'backfill/fill.ts', '--batch-size', '0'], { cwd, env });
   assert.is(zero.code, 2);
-  assert.is(zero.stderr, 'rb: --batch-size 0: must be a whole number above 0, e.g. --batch-size 5000\n');
+  assert.is(zero.stderr, 'rb: --batch-size 0: must be a whole number from 1 to 1,000,000 (rows per batch transaction), e.g. --batch-size 5000\n');
   const single = await runRb(['run-script', 'backfill/fill.ts', '--batch-size', '100'], { cwd, env });
   assert.is(single.code, 2);
   assert.is(single.stderr, 'rb: backfill/fill.ts: --batch-size, --pause and --restart apply only to batched scripts (export default batchedBackfill({ ... }))\n');

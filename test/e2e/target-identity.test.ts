@@ -6,19 +6,18 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEmptyDatabase, repoRoot, withSql } from '../support/databases.ts';
 import { freePort } from '../support/server.ts';
-import { migration, runRb, tempProject } from '../support/project.ts';
+import { migration, runRb, tempProject, runtimeEntry } from '../support/project.ts';
 import { runProcess } from '../../src/process.ts';
 import { parseDatabaseUrl } from '../../src/target/database-url.ts';
 
 // "Production" is a database on the test server; DATABASE_URL / --database-url reach it under
 // other names. rb must recognise it by what the server says about itself, not by the URL's text.
 
-const rbIndex = path.join(repoRoot, 'src', 'index.ts');
 const repoMigrations = path.join(repoRoot, 'db', 'migrations');
 const exampleFiles = Object.fromEntries(readdirSync(repoMigrations).map((f) => [f, readFileSync(path.join(repoMigrations, f), 'utf8')]));
 const EXTRA = '20240901000000_add_audit_log.sql';
 const extraFile = migration('create table app.audit_log (id bigserial primary key, message text);', 'drop table app.audit_log;');
-const TOUCH = `import type { Backfill } from '${rbIndex}';
+const TOUCH = `import type { Backfill } from '${runtimeEntry}';
 const backfill: Backfill = async ({ sql }) => {
   await sql\`update app.my_model set model_prop = 'touched'\`;
 };

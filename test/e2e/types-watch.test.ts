@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEmptyDatabase, repoRoot } from '../support/databases.ts';
-import { migration, tempProject } from '../support/project.ts';
+import { migration, rbBin, tempProject } from '../support/project.ts';
 
 const USER_SQL = '/* @name GetUserById */\nSELECT id, email FROM "user" WHERE id = :id!;\n';
 
@@ -15,7 +15,7 @@ test('rb types --watch regenerates on a query change, reports a bad query and ke
   mkdirSync(path.join(cwd, 'queries'));
   writeFileSync(path.join(cwd, 'queries', 'user.sql'), USER_SQL);
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: await createEmptyDatabase('types-watch') };
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'rb.mjs'), 'types', '--watch'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [rbBin, 'types', '--watch'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

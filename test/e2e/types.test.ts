@@ -174,6 +174,37 @@ test('a query on a missing column fails rb types and rb types --check with file,
   assert.is(check.stderr, expected.replace('nothing was written', 'the check failed'));
 });
 
+test('two queries of one file with the same @name (or names exported alike) are refused, naming both lines; nothing is written', async () => {
+  const cwd = project();
+  const url = await createEmptyDatabase('types-duplicates');
+  writeFileSync(path.join(cwd, 'queries', 'twice.sql'), [
+    '/* @name GetUser */',
+    'SELECT id FROM "user" WHERE id = :id!;',
+    '',
+    '/* @name CountUsers */',
+    'SELECT count(*) AS "n!" FROM "user";',
+    '',
+    '/*',
+    '  @name GetUser',
+    '*/',
+    'SELECT email FROM "user" WHERE id = :id!;',
+    '',
+    '/* @name getUser */',
+    'SELECT id FROM "user";',
+    '',
+  ].join('\n'));
+  const run = await runRb(['types'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(run.stderr, [
+    'queries/twice.sql:8: query GetUser: the name GetUser is also used by the query at queries/twice.sql:1; give each query of a file its own @name',
+    'queries/twice.sql:12: query getUser: getUser and GetUser (queries/twice.sql:1) would both be exported as getUser; give each query of a file its own @name',
+    'rb: 2 invalid queries in 1 file(s); nothing was written; fix them and run rb types again',
+    '',
+  ].join('\n'));
+  assert.is(run.code, 1);
+  assert.not.ok(existsSync(path.join(cwd, 'queries', 'twice.queries.ts')), 'no file with two export const getUser');
+  assert.not.ok(existsSync(path.join(cwd, 'queries', 'user.queries.ts')), 'nothing written at all');
+});
+
 test('a broken migration fails rb types naming the migration; --prod is refused', async () => {
   const cwd = project();
   const url = await createEmptyDatabase('types-badmig');

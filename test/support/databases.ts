@@ -7,21 +7,48 @@ import { quoteIdent } from '../../src/local-db/ensure-database.ts';
 import { withDatabase } from '../../src/target/database-url.ts';
 import { runDbmate } from '../../src/migrations/dbmate.ts';
 import { testServer } from './server.ts';
+import { testProcessPrefix } from './temp.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const repoMigrations = path.join(repoRoot, 'db', 'migrations');
 
 let counter = 0;
 
-/** A database name unique to this test file and process: rbt_<file>_<pid>_<n>. */
+/**
+ * A database name unique to this test file and process: rbt_<run>_<process>_<file>_<n>, short
+ * enough for rb's derived names (`<name>_rb_shadow`) to stay within PostgreSQL's 63 bytes.
+ */
 function uniqueName(label: string): string {
-  const slug = label.replace(/^.*\//, '').replace(/\.test\.ts$|\.ts$/, '').replace(/[^a-z0-9]+/gi, '_').toLowerCase().slice(0, 30);
+  const slug = label.replace(/^.*\//, '').replace(/\.test\.ts$|\.ts$/, '').replace(/[^a-z0-9]+/gi, '_').toLowerCase().slice(0, 20);
   counter += 1;
-  return `rbt_${slug}_${process.pid}_${counter}`;
+  return `${testProcessPrefix}${slug}_${counter}`;
+}
+
+/**
+ * On a server the tests do not own (TEST_DATABASE_URL), drop this process's databases when it is
+ * done: those the helpers created and those rb derived from them (shadow databases). An embedded
+ * or container server is removed with the process, databases and all.
+ */
+let serverStarted = false;
+let dropping: Promise<void> | undefined;
+process.on('beforeExit', () => {
+  if (dropping || !serverStarted) return;
+  dropping = dropTestDatabases();
+});
+
+async function dropTestDatabases(): Promise<void> {
+  const server = await testServer();
+  if (server.kind !== 'env') return;
+  await admin(async (sql) => {
+    const names = await sql<{ datname: string }[]>`
+      select datname from pg_database where starts_with(datname, ${testProcessPrefix}) order by datname desc`;
+    for (const { datname } of names) await sql.unsafe(`drop database if exists ${quoteIdent(datname)} with (force)`);
+  });
 }
 
 async function admin<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
   const server = await testServer();
+  serverStarted = true;
   const sql = connect(server.adminUrl, { max: 1 });
   try {
     return await work(sql);
@@ -40,32 +67,19 @@ export async function createEmptyDatabase(label: string): Promise<string> {
 let templatePromise: Promise<string> | undefined;
 
 /**
- * A template migrated once from the repository's db/migrations (named after their content
- * hash), then cloned per test file: CREATE DATABASE ... TEMPLATE is much faster than migrating.
+ * A template migrated once per test process from the repository's db/migrations, then cloned per
+ * test file: CREATE DATABASE ... TEMPLATE is much faster than migrating. It belongs to this
+ * process (dropped with its other databases), so runs never share or leave one behind.
  */
 function migratedTemplate(): Promise<string> {
   templatePromise ??= (async () => {
     const hash = createHash('sha256');
     for (const file of readdirSync(repoMigrations).sort()) hash.update(file).update(readFileSync(path.join(repoMigrations, file)));
-    const name = `rbt_template_${hash.digest('hex').slice(0, 12)}`;
+    const name = `${testProcessPrefix}template_${hash.digest('hex').slice(0, 8)}`;
     const server = await testServer();
-    const exists = await admin(async (sql) => (await sql`select 1 from pg_database where datname = ${name}`).length > 0);
-    if (!exists) {
-      const building = `${name}_${process.pid}`;
-      await admin((sql) => sql.unsafe(`create database ${quoteIdent(building)}`));
-      const url = withDatabase(server.adminUrl, building);
-      const result = await runDbmate({ url, migrationsDir: repoMigrations }, ['migrate']);
-      if (!result.ok) throw new Error(`migrating the test template failed: ${result.stderr}`);
-      await admin(async (sql) => {
-        try {
-          await sql.unsafe(`alter database ${quoteIdent(building)} rename to ${quoteIdent(name)}`);
-        } catch (error) {
-          // Another test process finished the same template first.
-          if ((error as { code?: string }).code !== '42P04') throw error;
-          await sql.unsafe(`drop database ${quoteIdent(building)}`);
-        }
-      });
-    }
+    await admin((sql) => sql.unsafe(`create database ${quoteIdent(name)}`));
+    const result = await runDbmate({ url: withDatabase(server.adminUrl, name), migrationsDir: repoMigrations }, ['migrate']);
+    if (!result.ok) throw new Error(`migrating the test template failed: ${result.stderr}`);
     return name;
   })();
   return templatePromise;

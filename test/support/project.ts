@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { repoRoot } from './databases.ts';
+import { tempDir } from './temp.ts';
 
-/** A throwaway project directory with db/migrations, as a team's repository would have. */
+/** A throwaway project directory with db/migrations, as a team's repository would have (removed at exit). */
 export function tempProject(migrations: Record<string, string> = {}): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'rb-project-'));
+  const dir = tempDir('project-');
   mkdirSync(path.join(dir, 'db', 'migrations'), { recursive: true });
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'rb-test-project', private: true }, null, 2));
   for (const [name, text] of Object.entries(migrations)) writeFileSync(path.join(dir, 'db', 'migrations', name), text);
@@ -30,21 +30,42 @@ export interface RbOptions {
   input?: string;
 }
 
-const rbBin = path.join(repoRoot, 'bin', 'rb.mjs');
+/** The toolkit's executable, as node_modules/.bin/rb links to it (it runs the compiled dist/). */
+export const rbBin = path.join(repoRoot, 'src', 'bin', 'rb.js');
 
-/** Runs the real rb binary as a user would, with a clean environment (no stray DATABASE_URL). */
-export function runRb(args: string[], options: RbOptions): Promise<RbRun> {
+/**
+ * What a backfill script in a temporary project imports instead of '@rbsql/runtime' (it has no
+ * node_modules): the built runtime package's entry, by absolute path.
+ */
+export const runtimeEntry = path.join(repoRoot, 'src', 'runtime', 'dist', 'esm', 'index.js');
+
+/** A running rb process: signal it through `child`, read its output so far, await its end. */
+export interface StartedRb {
+  child: ChildProcess;
+  done: Promise<RbRun>;
+  stdout(): string;
+  stderr(): string;
+}
+
+/** Starts the real rb binary as a user would, with a clean environment (no stray DATABASE_URL). */
+export function startRb(args: string[], options: RbOptions): StartedRb {
   const env: Record<string, string> = {};
   for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) if (process.env[key]) env[key] = process.env[key]!;
   for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [rbBin, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const child = spawn(process.execPath, [rbBin, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const done = new Promise<RbRun>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
   });
+  child.stdin!.end(options.input ?? '');
+  return { child, done, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** Runs the real rb binary to its end (see startRb). */
+export function runRb(args: string[], options: RbOptions): Promise<RbRun> {
+  return startRb(args, options).done;
 }

@@ -5,18 +5,20 @@
  *   3. an embedded PostgreSQL 15 started for this test process in a temporary directory.
  * There is no "skip": if none of them works, the tests fail.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { runProcess } from '../../src/process.ts';
-import { startLocalServer, localServerUrl } from '../../src/local-db/embedded-server.ts';
+import { localServerUrl, startLocalServer, stopLocalServer } from '../../src/local-db/embedded-server.ts';
 import { saveSuperuserPassword } from '../../src/local-db/superuser-password.ts';
+import { onTestExit, sleepSync, tempDir } from './temp.ts';
+
+type LocalServerSettings = Parameters<typeof startLocalServer>[0];
 
 /**
- * The embedded test server's superuser password. Like rb's own server it asks every connection
+ * The embedded test servers' superuser password. Like rb's own server they ask every connection
  * for a password (scram-sha-256); tests know this one so they can put it into URLs they build
- * and assert that it is never printed. The server lives only as long as the test process.
+ * and assert that it is never printed. The servers live only as long as the test process.
  */
 export const TEST_SERVER_PASSWORD = 'hunter2';
 
@@ -76,31 +78,56 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function startEmbedded(): Promise<TestServer> {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'rb-test-pg-'));
+/** An embedded server in this process's temporary root, stopped (immediate shutdown) when the process ends. */
+async function embeddedServer(extraConfig: string[]): Promise<LocalServerSettings> {
+  const root = tempDir('pg-');
   chmodSync(root, 0o755); // the unprivileged server user must reach its data directory inside
   const dataDir = path.join(root, 'server');
-  const port = await freePort();
-  const settings = { port, database: 'postgres', dataDir };
-  // Stop the server when the test process ends, however it ends (SIGQUIT = immediate shutdown).
-  process.on('exit', () => {
+  const settings = { port: await freePort(), database: 'postgres', dataDir };
+  // Stop the server when the test process ends, however it ends (SIGQUIT = immediate shutdown),
+  // and wait for it to be gone before its directory is removed (temp.ts).
+  onTestExit(() => {
     const pidFile = path.join(dataDir, 'data', 'postmaster.pid');
-    if (existsSync(pidFile)) {
-      try {
-        process.kill(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 'SIGQUIT');
-      } catch {
-        // already gone
+    if (!existsSync(pidFile)) return;
+    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    try {
+      process.kill(pid, 'SIGQUIT');
+      for (let waited = 0; waited < 5000; waited += 20) {
+        process.kill(pid, 0); // throws ESRCH once the server is gone
+        sleepSync(20);
       }
+    } catch {
+      // gone
     }
-    rmSync(root, { recursive: true, force: true });
   });
-  mkdirSync(dataDir);
+  mkdirSync(dataDir, { recursive: true });
   saveSuperuserPassword(dataDir, TEST_SERVER_PASSWORD);
-  await startLocalServer(settings, {
-    extraConfig: ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off', 'max_connections = 200'],
-  });
+  await startLocalServer(settings, { extraConfig });
+  return settings;
+}
+
+async function startEmbedded(): Promise<TestServer> {
+  const settings = await embeddedServer(['fsync = off', 'synchronous_commit = off', 'full_page_writes = off', 'max_connections = 200']);
   // psql / pg_dump that tests run themselves with a password-less URL (rb gets no PGPASSWORD:
   // runRb passes a clean environment, so rb's own URLs must carry the password).
   process.env.PGPASSWORD = TEST_SERVER_PASSWORD;
   return { adminUrl: localServerUrl(settings, 'postgres'), kind: 'embedded' };
+}
+
+/** A server of a test's own, for what must not happen to the shared one (a restart). */
+export interface DedicatedServer {
+  /** URL of its `postgres` database (superuser). */
+  adminUrl: string;
+  /** pg_ctl stop -m fast: sessions end with 57P01, as in a restart. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export async function dedicatedServer(): Promise<DedicatedServer> {
+  const settings = await embeddedServer(['fsync = off', 'full_page_writes = off']);
+  return {
+    adminUrl: localServerUrl(settings, 'postgres'),
+    stop: async () => void (await stopLocalServer(settings)),
+    start: async () => void (await startLocalServer(settings)),
+  };
 }

@@ -1,4 +1,4 @@
-import type { IDatabaseConnection } from '@pgtyped/runtime';
+import type { IDatabaseConnection } from './prepared-query.ts';
 import type postgres from 'postgres';
 /** What a script's `log` writes: one line on stderr per call, `key=value` fields appended. */
 export interface BackfillLogger {
@@ -7,7 +7,10 @@ export interface BackfillLogger {
 }
 /** What `rb run-script` hands a script's default export. */
 export interface BackfillContext {
-    /** A postgres.js transaction (from sql.begin): committed when the script returns, rolled back on a throw. */
+    /**
+     * A postgres.js transaction (from sql.begin): committed when the script returns, rolled back on a
+     * throw. It parses values with rb's type choices, as createClient and the generated types do.
+     */
     sql: postgres.TransactionSql;
     /** pgtyped's connection over `sql`: `await someQuery.run(params, db)`. */
     db: IDatabaseConnection;
@@ -41,13 +44,13 @@ export type BatchResult = number | {
     count: number;
 } | void;
 export interface BatchedBackfillOptions {
-    /** Schema-qualified table to walk, e.g. "app.my_model". */
+    /** Table to walk, [schema.]name taken literally, e.g. "app.my_model". */
     table: string;
-    /** Unique, indexed key column to walk in order (default "id"). */
+    /** Key column to walk in order: NOT NULL with a unique index of its own (default "id"). */
     key?: string;
-    /** Rows per batch transaction (default 10,000; `--batch-size` overrides). */
+    /** Rows per batch transaction, 1 to 1,000,000 (default 10,000; `--batch-size` overrides). */
     batchSize?: number;
-    /** Milliseconds to wait between batches (default 0; `--pause` overrides). */
+    /** Milliseconds to wait between batches, up to an hour (default 0; `--pause` overrides). */
     pauseMs?: number;
     /** Name of the checkpoint (default: the script's file name without extension). */
     job?: string;

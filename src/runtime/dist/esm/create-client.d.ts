@@ -1,12 +1,19 @@
 import postgres from 'postgres';
-export interface ClientOptions extends Omit<postgres.Options<{}>, 'types'> {
+export type PostgresOptions = Omit<postgres.Options<{}>, 'types'>;
+export interface ClientOptions extends PostgresOptions {
     /** Application schemas, first one leads the search_path (default ['app'], as rb's config). */
     schemas?: string[];
 }
 /**
+ * A postgres.js client with rb's type choices (type-choices.ts, the same ones `rb types`
+ * writes into queries/*.queries.ts). Every client rb hands to user code is built here:
+ * createClient for applications, and the connection of `rb run-script` for backfill scripts, so a
+ * `date` is the same string and a `point` the same [x, y] wherever a query runs.
+ */
+export declare function postgresWithTypeChoices(url: string, options?: PostgresOptions): postgres.Sql;
+/**
  * The postgres.js client application code uses with the generated queries: rb's type choices
- * (type-choices.ts, the same ones `rb types` writes into queries/*.queries.ts) and
- * search_path = app, public so unqualified table names resolve as they did at generation.
+ * and search_path = app, public so unqualified table names resolve as they did at generation.
  * The URL defaults to DATABASE_URL.
  */
 export declare function createClient(url?: string | undefined, options?: ClientOptions): postgres.Sql;

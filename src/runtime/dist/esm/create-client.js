@@ -2,21 +2,25 @@ import postgres from 'postgres';
 import { RuntimeError } from "./runtime-error.js";
 import { postgresTypes, searchPath } from "./type-choices.js";
 /**
+ * A postgres.js client with rb's type choices (type-choices.ts, the same ones `rb types`
+ * writes into queries/*.queries.ts). Every client rb hands to user code is built here:
+ * createClient for applications, and the connection of `rb run-script` for backfill scripts, so a
+ * `date` is the same string and a `point` the same [x, y] wherever a query runs.
+ */
+export function postgresWithTypeChoices(url, options = {}) {
+    const sql = postgres(url, { ...options, types: postgresTypes });
+    // The custom types only change parsers; the generic type parameter is irrelevant to callers.
+    return sql;
+}
+/**
  * The postgres.js client application code uses with the generated queries: rb's type choices
- * (type-choices.ts, the same ones `rb types` writes into queries/*.queries.ts) and
- * search_path = app, public so unqualified table names resolve as they did at generation.
+ * and search_path = app, public so unqualified table names resolve as they did at generation.
  * The URL defaults to DATABASE_URL.
  */
-export function createClient(url = process.env.DATABASE_URL, options = {}) {
+export function createClient(url = process.env['DATABASE_URL'], options = {}) {
     if (!url) {
         throw new RuntimeError('createClient needs a database URL: pass one or set DATABASE_URL (postgres://user:password@host:5432/database)');
     }
     const { schemas = ['app'], connection, ...rest } = options;
-    const sql = postgres(url, {
-        ...rest,
-        types: postgresTypes,
-        connection: { search_path: searchPath(schemas), ...connection },
-    });
-    // The custom types only change parsers; the generic type parameter is irrelevant to callers.
-    return sql;
+    return postgresWithTypeChoices(url, { ...rest, connection: { search_path: searchPath(schemas), ...connection } });
 }

@@ -1,4 +1,4 @@
-import type { IDatabaseConnection } from '@pgtyped/runtime';
+import type { IDatabaseConnection } from './prepared-query.ts';
 import type postgres from 'postgres';
 import { RuntimeError } from './runtime-error.ts';
 /** Anything postgres.js can run a query on: the pool, a `sql.begin` transaction, a reserved connection. */
