@@ -10,6 +10,8 @@ export interface ConnectOptions {
   connectTimeout?: number;
   /** Run-time parameters sent at connect, e.g. { search_path: 'app,public' }. */
   connection?: Record<string, string>;
+  /** Called when a connection closes (the server restarted, the session was terminated, or end()). */
+  onclose?: () => void;
 }
 
 /** A postgres.js client for rb's own bookkeeping queries (quiet: notices are dropped). */
@@ -19,6 +21,7 @@ export function connect(url: string, options: ConnectOptions = {}): Sql {
     connect_timeout: options.connectTimeout ?? 10,
     onnotice: () => {},
     connection: { application_name: 'rb', ...options.connection },
+    onclose: options.onclose,
   });
 }
 
@@ -27,10 +30,18 @@ const CONNECTION_CODES = new Set([
   '28P01', '28000', '3D000', '57P03',
 ]);
 
+/** A connection that was open and went away: a server restart, a terminated session. */
+const LOST_CODES = new Set(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', '57P01', '57P02']);
+
 /** Turns a failure to reach the server into a one-line ConnectionError naming the masked URL. */
 export function asConnectionError(error: unknown, url: string): unknown {
   const e = error as { code?: string; message?: string; errors?: { code?: string }[] };
   const code = e?.code ?? e?.errors?.[0]?.code;
+  if (code && LOST_CODES.has(code)) {
+    return new ConnectionError(
+      `lost the connection to ${maskUrl(url)} (${code === 'CONNECTION_CLOSED' || code === 'CONNECTION_DESTROYED' ? 'the server closed it' : e.message}; did the server restart?); run the command again once the server is reachable`,
+    );
+  }
   if (!code || !CONNECTION_CODES.has(code)) return error;
   const reason: Record<string, string> = {
     ECONNREFUSED: 'connection refused (is the server running?)',

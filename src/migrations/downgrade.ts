@@ -13,7 +13,7 @@ import { fileChecksum } from './checksums.ts';
 import { deleteRecords, readRbRecords, writeSchemaFileWithoutBookkeeping } from './rb-migrations-table.ts';
 import type { MigrationEvent } from './migration-events.ts';
 import { describeFailure } from './run-migrations.ts';
-import { describeInterruption, settleStoppedFile, unlessStopped } from './stopped-migration.ts';
+import { describeInterruption, settleStoppedFile, stopCause, unlessStopped } from './stopped-migration.ts';
 import { lockOptions } from './upgrade.ts';
 
 export interface DowngradeOptions {
@@ -123,10 +123,9 @@ export async function downgrade(config: Config, target: Target, options: Downgra
           );
         }
         if (outcome.stopped) {
-          const signal = outcome.stopped.signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
           const settled = await settleStoppedFile(sql, 'rollback', outcome.stopped.current, undefined);
           if (settled.finished) done.push(settled.finished);
-          throw describeInterruption(signal, { config, command: 'rollback', files, done, cutOff: settled.cutOff, isProduction: target.isProduction });
+          throw describeInterruption(stopCause(options.signal, outcome.stopped.signal), { config, command: 'rollback', files, done, cutOff: settled.cutOff, isProduction: target.isProduction });
         }
         if (failure) {
           if (!target.isProduction && done.length) await writeSchemaFileWithoutBookkeeping(config, target.url);

@@ -81,7 +81,14 @@ export async function withMigrationLock<T>(url: string, options: LockOptions, wo
   const reportAfterMs = options.reportAfterMs ?? 3000;
   const reportEveryMs = options.reportEveryMs ?? 30000;
   const maxWaitMs = options.maxWaitMs ?? 10 * 60 * 1000;
-  const client = connect(url, { max: 1, connection: { application_name: `rb migrate (pid ${process.pid} on ${os.hostname()})` } });
+  // A reserved postgres.js connection the server closed must not be used again (a query on it
+  // throws a TypeError from inside postgres.js that nothing can catch): note when it closes.
+  let closed = false;
+  const client = connect(url, {
+    max: 1,
+    connection: { application_name: `rb migrate (pid ${process.pid} on ${os.hostname()})` },
+    onclose: () => (closed = true),
+  });
   let reserved: Awaited<ReturnType<Sql['reserve']>> | undefined;
   let locked = false;
   try {
@@ -119,6 +126,7 @@ export async function withMigrationLock<T>(url: string, options: LockOptions, wo
     return await work({
       assertHeld: async () => {
         try {
+          if (closed) throw new Error('closed');
           await held`select 1`;
         } catch {
           throw new ConnectionError(
@@ -129,14 +137,14 @@ export async function withMigrationLock<T>(url: string, options: LockOptions, wo
       },
     });
   } finally {
-    if (reserved && locked) {
+    if (reserved && locked && !closed) {
       try {
         await reserved`select pg_advisory_unlock(${LOCK_KEYS[0]}, ${LOCK_KEYS[1]})`;
       } catch {
         // The session is gone, and the lock went with it.
       }
     }
-    reserved?.release();
+    if (!closed) reserved?.release();
     await client.end({ timeout: 5 });
   }
 }

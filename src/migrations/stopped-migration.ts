@@ -1,6 +1,6 @@
 import type { Sql } from '../client.ts';
 import { relativeToProject, type Config } from '../config.ts';
-import { InterruptedError } from '../errors.ts';
+import { InterruptedError, MigrationError, type RbError } from '../errors.ts';
 import { stopSignalOf, type StopSignal } from '../interrupt.ts';
 import { readAppliedVersions } from './applied-versions.ts';
 import { fileChecksum } from './checksums.ts';
@@ -27,7 +27,7 @@ export async function settleStoppedFile(
   sql: Sql,
   command: 'migrate' | 'rollback',
   current: MigrationFile | undefined,
-  marked: { file: MigrationFile; invalidBefore: string[]; signal: StopSignal } | undefined,
+  marked: { file: MigrationFile; invalidBefore: string[]; cause: string } | undefined,
 ): Promise<SettledStop> {
   await endOwnSessions(sql);
   const applied = new Set(await readAppliedVersions(sql));
@@ -47,17 +47,30 @@ export async function settleStoppedFile(
   if (marked) {
     await recordFailed(sql, {
       version: current.version, fileName: current.fileName, checksum: fileChecksum(current.path),
-      error: `cut off by ${marked.signal} while it ran outside a transaction; it may have run part-way`, invalidIndexes,
+      error: `${marked.cause} while it ran outside a transaction; it may have run part-way`, invalidIndexes,
     });
   }
   return { cutOff: { file: current, transactional: false, invalidIndexes } };
 }
 
-/** The InterruptedError for a stopped upgrade or downgrade, stating what was done and what was not. */
+/** Why dbmate stopped: rb was asked to stop (Ctrl-C / SIGTERM), or dbmate was ended by something else. */
+export function stopCause(asked: AbortSignal | undefined, childSignal: NodeJS.Signals): { cause: string; stop?: StopSignal } {
+  if (asked?.aborted) {
+    const stop = stopSignalOf(asked);
+    return { cause: `cut off by ${stop}`, stop };
+  }
+  return { cause: `cut off when dbmate was ended by ${childSignal}` };
+}
+
+/**
+ * The error for a stopped upgrade or downgrade, stating what was done and what was not:
+ * InterruptedError (130 / 143) when rb was asked to stop, MigrationError when dbmate was ended by
+ * something else.
+ */
 export function describeInterruption(
-  signal: StopSignal,
+  why: { cause: string; stop?: StopSignal },
   state: { config: Config; command: 'migrate' | 'rollback'; files: MigrationFile[]; done: MigrationFile[]; cutOff?: SettledStop['cutOff']; isProduction: boolean },
-): InterruptedError {
+): RbError {
   const { command, files, done, cutOff } = state;
   const verb = command === 'migrate' ? 'applied' : 'rolled back';
   const parts = [done.length ? `${verb} ${done.map((f) => f.fileName).join(', ')}` : `nothing was ${verb}`];
@@ -80,7 +93,8 @@ export function describeInterruption(
   if (!(cutOff && !cutOff.transactional && command === 'migrate')) {
     parts.push(command === 'migrate' ? 'run rb upgrade again to apply the rest' : 'run rb downgrade again to roll back the rest');
   }
-  return new InterruptedError(`stopped by ${signal}: ${parts.join('; ')}`, signal);
+  if (why.stop) return new InterruptedError(`stopped by ${why.stop}: ${parts.join('; ')}`, why.stop);
+  return new MigrationError(`dbmate stopped (${why.cause.replace(/^cut off when /, '')}): ${parts.join('; ')}`);
 }
 
 /** Runs work that does not listen for a stop (the production prompt) so that Ctrl-C / SIGTERM still ends it at once. */

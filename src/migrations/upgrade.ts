@@ -11,6 +11,7 @@ import { listMigrations, readMigrations, type MigrationEntry } from './migration
 import { transactionFalseProblem, type MigrationFile } from './migration-file.ts';
 import type { MigrationEvent } from './migration-events.ts';
 import { withMigrationLock, type HeldLock, type LockOptions } from './migration-lock.ts';
+import { migrationSessions } from './migration-sessions.ts';
 import { combineStatus, migrationStatus, type MigrationStatus } from './migration-status.ts';
 import { defaultTimeoutSettings, type TimeoutSettings } from './migration-timeouts.ts';
 import {
@@ -22,7 +23,7 @@ import {
   writeSchemaFileWithoutBookkeeping,
 } from './rb-migrations-table.ts';
 import { describeFailure } from './run-migrations.ts';
-import { describeInterruption, settleStoppedFile, unlessStopped } from './stopped-migration.ts';
+import { describeInterruption, settleStoppedFile, stopCause, unlessStopped } from './stopped-migration.ts';
 
 export interface UpgradeOptions {
   dryRun?: boolean;
@@ -110,7 +111,9 @@ export async function upgrade(config: Config, target: Target, options: UpgradeOp
   const files = readMigrations(config.migrationsDir, status.pending, config.projectDir);
   refuseMisbuiltSections(config, files);
   if (status.failed.length && !options.retryFailed) {
-    refuseFailedMigrations(config, status.failed, await withClient(target.url, listInvalidIndexes));
+    const [invalid, active] = await withClient(target.url, (sql) => Promise.all([listInvalidIndexes(sql), migrationSessions(sql)]));
+    // A killed rb's dbmate may be finishing the marked file right now: decide once it is done, under the lock.
+    if (active.length === 0) refuseFailedMigrations(config, status.failed, invalid);
   }
   refuseUnsafe(config, target, status, options);
   const outOfOrder = outOfOrderEntries(status);
@@ -185,11 +188,11 @@ async function applyLocked(
     for (const file of outcome.done) await recordApplied(sql, file.version, file.fileName, fileChecksum(file.path));
     done.push(...outcome.done);
     if (outcome.stopped) {
-      const signal = outcome.stopped.signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
-      const marked = transactional ? undefined : { file: batch[0], invalidBefore, signal } as const;
+      const why = stopCause(options.signal, outcome.stopped.signal);
+      const marked = transactional ? undefined : { file: batch[0], invalidBefore, cause: why.cause };
       const settled = await settleStoppedFile(sql, 'migrate', outcome.stopped.current, marked);
       if (settled.finished) done.push(settled.finished);
-      throw describeInterruption(signal, { config, command: 'migrate', files, done, cutOff: settled.cutOff, isProduction: target.isProduction });
+      throw describeInterruption(why, { config, command: 'migrate', files, done, cutOff: settled.cutOff, isProduction: target.isProduction });
     }
     if (!outcome.failure) continue;
     const { failure, attempts, lockTimedOut, lockTimeout } = outcome.failure;
