@@ -120,7 +120,7 @@ export function parseDbmateError(stderr: string): DbmateSqlError {
     result.sqlState = state[1];
     text = text.slice(0, state.index);
   }
-  result.message = text.replace(/^pq: /, '').replace(/ at position \d+:\d+$/, '');
+  result.message = text.replace(/^pq: /, '').replace(/ at (position \d+:\d+|column \d+)$/, '');
   return result;
 }
 
