@@ -24,17 +24,19 @@ export function listMigrations(dir: string): MigrationEntry[] {
   if (!existsSync(dir)) return [];
   const entries: MigrationEntry[] = [];
   const seen = new Map<string, string>();
+  // Messages name files as the person's shell sees them (relative to where rb runs).
+  const shown = (fileName: string) => path.relative(process.cwd(), path.join(dir, fileName)) || fileName;
   for (const fileName of readdirSync(dir).sort()) {
     if (!fileName.endsWith('.sql')) continue;
     const parsed = parseFileName(fileName);
     if (!parsed) {
       throw new UsageError(
-        `${path.join(dir, fileName)}: not a migration file name; rename it to <version>_<name>.sql (digits, an underscore, a name)`,
+        `${shown(fileName)}: not a migration file name; rename it to <version>_<name>.sql (digits, an underscore, a name)`,
       );
     }
     const other = seen.get(versionNumber(parsed.version));
     if (other) {
-      throw new UsageError(`${path.join(dir, fileName)}: ${duplicateVersionProblem(parsed.version, other)}`);
+      throw new UsageError(`${shown(fileName)}: ${duplicateVersionProblem(parsed.version, other)}`);
     }
     seen.set(versionNumber(parsed.version), fileName);
     entries.push({ ...parsed, fileName, path: path.join(dir, fileName) });
