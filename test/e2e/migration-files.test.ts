@@ -157,4 +157,23 @@ test('-- rb:irreversible (the marker rb check asks for) is accepted by rb upgrad
   assert.ok(readFileSync(path.join(cwd, 'db', 'migrations', DROP), 'utf8').includes('-- rb:irreversible'));
 });
 
+test('rb check reads -- rb: lines with the same parser: a misspelt setting and a misplaced irreversible marker are named with their lines', async () => {
+  const cwd = tempProject({
+    [T1]: t1,
+    [T2]: '-- rb: lock_timout=1s\n' + migration('-- rb:irreversible drops nothing really\nalter table t1 add column c int;', 'alter table t1 drop column c;'),
+  });
+  const url = await createEmptyDatabase(import.meta.url);
+  const check = await runRb(['check', '--skip', 'lint,generated'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(check.code, 1);
+  assert.equal(findings(check), [
+    `db/migrations/${T2}:1: well-formed/rb-setting: unknown rb setting "lock_timout=1s"; write "-- rb: lock_timeout=30s statement_timeout=2h" (timeouts) ` +
+      'or "-- rb:irreversible <reason>" (in the down section)',
+    `db/migrations/${T2}:3: well-formed/irreversible-place: '-- rb:irreversible' belongs in the down section (after '-- migrate:down'), ` +
+      'where it says that section cannot undo the up; move it there',
+  ]);
+  const up = await runRb(['upgrade'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(up.code, 2);
+  assert.match(up.stderr, `rb: db/migrations/${T2}:1: unknown rb setting "lock_timout=1s"`);
+});
+
 test.run();
