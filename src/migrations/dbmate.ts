@@ -4,7 +4,6 @@ import path from 'node:path';
 import { resolveBinary } from 'dbmate';
 import { runProcess, type ProcessResult } from '../process.ts';
 import { maskUrl } from '../target/database-url.ts';
-import { RbError } from '../errors.ts';
 import { DBMATE_TABLE, qualified } from '../rb-tables.ts';
 import { makeTempDir } from '../temp-dirs.ts';
 import { stripBom } from './migration-file.ts';
@@ -122,9 +121,4 @@ export function parseDbmateError(stderr: string): DbmateSqlError {
   }
   result.message = text.replace(/^pq: /, '').replace(/ at (position \d+:\d+|column \d+)$/, '');
   return result;
-}
-
-/** Fails loudly when dbmate itself could not run (not an SQL error). */
-export function assertDbmateRan(result: ProcessResult): void {
-  if (result.signal) throw new RbError(`dbmate was stopped by ${result.signal}`);
 }

@@ -118,8 +118,9 @@ export async function downgrade(config: Config, target: Target, options: Downgra
         const failure = outcome.failure?.failure;
         if (failure?.connectionLost) {
           throw new ConnectionError(
-            `lost the connection to the database while rolling back ${file.fileName}: ${failure.message}; the server undid that rollback unless its down ` +
-              `section is transaction:false${before}; once the server is reachable, run rb status and rb downgrade again`,
+            `lost the connection to the database while rolling back ${file.fileName}: ${failure.message}; ` +
+              `${file.down.options.transaction === 'false' ? 'its down section runs outside a transaction and may have run part-way' : 'the server undid its unfinished down section, so it stays applied'}` +
+              `${before}; once the server is reachable, run rb status and rb downgrade again`,
           );
         }
         if (outcome.stopped) {

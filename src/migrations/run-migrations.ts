@@ -69,7 +69,7 @@ function startedFiles(stdout: string, command: 'migrate' | 'rollback', files: Mi
 }
 
 /** Where in the file a failure is: dbmate's section line when PostgreSQL gave a position, else the one statement. */
-export function locateInSection(section: MigrationSection, kind: 'up' | 'down', error: DbmateSqlError): Pick<MigrationFailure, 'line' | 'column' | 'unknownPosition'> {
+function locateInSection(section: MigrationSection, kind: 'up' | 'down', error: DbmateSqlError): Pick<MigrationFailure, 'line' | 'column' | 'unknownPosition'> {
   // dbmate counts lines from the marker line (its section text starts there).
   if (error.sectionLine !== undefined) return { line: section.line + error.sectionLine - 1, column: error.column };
   const statements = splitStatements(section.sql);
