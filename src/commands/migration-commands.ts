@@ -93,7 +93,13 @@ export async function statusCommand(flags: TargetFlags, io: Io): Promise<void> {
   const status = await migrationStatus(config, target.url);
   io.out(`${targetLabel(target)}`);
   for (const row of status.rows) {
-    const label = row.failed ? 'failed (transaction:false, part-way; see rb upgrade)' : row.edited ? 'applied (edited since it was applied)' : STATE_LABEL[row.state];
+    const label = row.running
+      ? 'running, or cut off when rb was killed (transaction:false; see rb upgrade)'
+      : row.failed
+        ? 'failed (transaction:false, part-way; see rb upgrade)'
+        : row.edited
+          ? 'applied (edited since it was applied)'
+          : STATE_LABEL[row.state];
     io.out(`${label.padEnd(9)}  ${row.fileName ?? row.version}`);
   }
   const applied = status.rows.filter((r) => r.state === 'applied' || r.state === 'applied-file-missing').length;

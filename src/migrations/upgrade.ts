@@ -11,7 +11,6 @@ import { listMigrations, readMigrations, type MigrationEntry } from './migration
 import { transactionFalseProblem, type MigrationFile } from './migration-file.ts';
 import type { MigrationEvent } from './migration-events.ts';
 import { withMigrationLock, type HeldLock, type LockOptions } from './migration-lock.ts';
-import { migrationSessions } from './migration-sessions.ts';
 import { combineStatus, migrationStatus, type MigrationStatus } from './migration-status.ts';
 import { defaultTimeoutSettings, type TimeoutSettings } from './migration-timeouts.ts';
 import {
@@ -23,7 +22,7 @@ import {
   writeSchemaFileWithoutBookkeeping,
 } from './rb-migrations-table.ts';
 import { describeFailure } from './run-migrations.ts';
-import { describeInterruption, settleStoppedFile, stopCause, unlessStopped } from './stopped-migration.ts';
+import { describeInterruption, RUNNING_MARK, settleStoppedFile, stopCause, unlessStopped } from './stopped-migration.ts';
 
 export interface UpgradeOptions {
   dryRun?: boolean;
@@ -110,10 +109,10 @@ export async function upgrade(config: Config, target: Target, options: UpgradeOp
   // Validate every pending file (sections, rb settings, transaction:false) before anything runs: a bad file changes nothing.
   const files = readMigrations(config.migrationsDir, status.pending, config.projectDir);
   refuseMisbuiltSections(config, files);
-  if (status.failed.length && !options.retryFailed) {
-    const [invalid, active] = await withClient(target.url, (sql) => Promise.all([listInvalidIndexes(sql), migrationSessions(sql)]));
-    // A killed rb's dbmate may be finishing the marked file right now: decide once it is done, under the lock.
-    if (active.length === 0) refuseFailedMigrations(config, status.failed, invalid);
+  // A file marked as running may be applied right now (by the run holding the lock, or by a killed
+  // rb's dbmate): that is decided under the lock. Real failures are refused at once.
+  if (status.failed.some((r) => r.error !== RUNNING_MARK) && !options.retryFailed) {
+    refuseFailedMigrations(config, status.failed, await withClient(target.url, listInvalidIndexes));
   }
   refuseUnsafe(config, target, status, options);
   const outOfOrder = outOfOrderEntries(status);
@@ -176,7 +175,7 @@ async function applyLocked(
       // next run finds it marked and refuses to apply it a second time (src/migrations/stopped-migration.ts).
       await recordFailed(sql, {
         version: batch[0].version, fileName: batch[0].fileName, checksum: fileChecksum(batch[0].path),
-        error: 'rb lost track of it while it ran (rb was killed or the connection was lost); it may have run part-way', invalidIndexes: [],
+        error: RUNNING_MARK, invalidIndexes: [],
       });
     }
     // A transaction:false file may have run part-way: never retried automatically.
