@@ -89,6 +89,14 @@ export async function withMigrationLock<T>(url: string, options: LockOptions, wo
     connection: { application_name: `rb migrate (pid ${process.pid} on ${os.hostname()})` },
     onclose: () => (closed = true),
   });
+  const lost = () =>
+    new ConnectionError(
+      `lost the connection to ${maskUrl(url)} that held or awaited the migration lock (the server restarted or ended the session); ` +
+        'rb stopped before applying more; run rb status, then the command again once the server is reachable',
+    );
+  const guard = () => {
+    if (closed) throw lost();
+  };
   let reserved: Awaited<ReturnType<Sql['reserve']>> | undefined;
   let locked = false;
   try {
@@ -97,6 +105,7 @@ export async function withMigrationLock<T>(url: string, options: LockOptions, wo
       const started = Date.now();
       let nextReport = reportAfterMs;
       for (;;) {
+        guard();
         const [row] = await reserved<{ ok: boolean }[]>`select pg_try_advisory_lock(${LOCK_KEYS[0]}, ${LOCK_KEYS[1]}) as ok`;
         if (row.ok) break;
         const waited = Date.now() - started;
@@ -118,21 +127,18 @@ export async function withMigrationLock<T>(url: string, options: LockOptions, wo
       }
       locked = true;
       // A killed rb's dbmate may still be applying a migration: let it finish first.
-      await waitForEarlierSessions(reserved, { onWait: options.onSessionWait, signal: options.signal });
+      await waitForEarlierSessions(reserved, { onWait: options.onSessionWait, signal: options.signal, beforeQuery: guard });
     } catch (error) {
       throw asConnectionError(error, url);
     }
     const held = reserved;
     return await work({
       assertHeld: async () => {
+        guard();
         try {
-          if (closed) throw new Error('closed');
           await held`select 1`;
         } catch {
-          throw new ConnectionError(
-            `lost the connection to ${maskUrl(url)} that held the migration lock (the server restarted or ended the session); ` +
-              'rb stopped before applying more; run rb status, then rb upgrade again',
-          );
+          throw lost();
         }
       },
     });

@@ -58,7 +58,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function waitForEarlierSessions(
   sql: Sql,
-  options: { onWait?: (wait: SessionWait) => void; pollMs?: number; reportAfterMs?: number; reportEveryMs?: number; maxWaitMs?: number; signal?: AbortSignal },
+  options: {
+    onWait?: (wait: SessionWait) => void;
+    pollMs?: number;
+    reportAfterMs?: number;
+    reportEveryMs?: number;
+    maxWaitMs?: number;
+    signal?: AbortSignal;
+    /** Throws when sql must not be used any more (its connection closed). */
+    beforeQuery?: () => void;
+  },
 ): Promise<void> {
   const pollMs = options.pollMs ?? 100;
   const reportAfterMs = options.reportAfterMs ?? 1000;
@@ -67,6 +76,7 @@ export async function waitForEarlierSessions(
   const started = Date.now();
   let nextReport = reportAfterMs;
   for (;;) {
+    options.beforeQuery?.();
     const sessions = await migrationSessions(sql);
     if (sessions.length === 0) return;
     const waited = Date.now() - started;
