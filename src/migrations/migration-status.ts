@@ -3,8 +3,7 @@ import type { Config } from '../config.ts';
 import { readAppliedVersions } from './applied-versions.ts';
 import { reviewChecksums } from './checksums.ts';
 import { compareVersions, listMigrations, type MigrationEntry } from './migration-directory.ts';
-import { readRbRecords, type RbMigrationRecord } from './rb-migrations-table.ts';
-import { RUNNING_MARK } from './stopped-migration.ts';
+import { readRbRecords, RUNNING_MARK, type RbMigrationRecord } from './rb-migrations-table.ts';
 
 export type MigrationState = 'applied' | 'pending' | 'pending-out-of-order' | 'applied-file-missing';
 

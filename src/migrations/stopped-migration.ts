@@ -9,13 +9,6 @@ import type { MigrationFile } from './migration-file.ts';
 import { endOwnSessions } from './migration-sessions.ts';
 import { deleteRecords, recordApplied, recordFailed } from './rb-migrations-table.ts';
 
-/**
- * What rb records for a transaction:false file just before it runs it: if rb never gets to
- * replace it (kill -9, a lost connection), the next run refuses the file instead of applying it a
- * second time. While a run holds the migration lock, the same record means "running".
- */
-export const RUNNING_MARK = 'rb lost track of it while it ran (rb was killed or the connection was lost); it may have run part-way';
-
 /** What happened to the file dbmate was running when rb stopped it. */
 export interface SettledStop {
   /** It finished (applied, or rolled back by its down) before dbmate was stopped. */

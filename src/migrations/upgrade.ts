@@ -19,10 +19,11 @@ import {
   readRbRecords,
   recordApplied,
   recordFailed,
+  RUNNING_MARK,
   writeSchemaFileWithoutBookkeeping,
 } from './rb-migrations-table.ts';
 import { describeFailure } from './run-migrations.ts';
-import { describeInterruption, RUNNING_MARK, settleStoppedFile, stopCause, unlessStopped } from './stopped-migration.ts';
+import { describeInterruption, settleStoppedFile, stopCause, unlessStopped } from './stopped-migration.ts';
 
 export interface UpgradeOptions {
   dryRun?: boolean;
@@ -172,7 +173,7 @@ async function applyLocked(
     const invalidBefore = transactional ? [] : await listInvalidIndexes(sql);
     if (!transactional) {
       // Recorded before it runs: if rb dies (kill -9) or the connection goes while it runs, the
-      // next run finds it marked and refuses to apply it a second time (src/migrations/stopped-migration.ts).
+      // next run finds it marked and refuses to apply it a second time (RUNNING_MARK).
       await recordFailed(sql, {
         version: batch[0].version, fileName: batch[0].fileName, checksum: fileChecksum(batch[0].path),
         error: RUNNING_MARK, invalidIndexes: [],
