@@ -1,28 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startLocalServer, stopLocalServer, localServerUrl } from '../../src/local-db/embedded-server.ts';
-import { createEmptyDatabase, repoRoot, withSql } from '../support/databases.ts';
-import { migration, runRb, tempProject, type RbRun } from '../support/project.ts';
+import { createEmptyDatabase, withSql } from '../support/databases.ts';
+import { migration, runRb, startRb, tempProject } from '../support/project.ts';
 import { freePort } from '../support/server.ts';
-
-/** Starts the real rb and returns its process, to stop it mid-run. */
-function startRb(args: string[], cwd: string, url: string): { child: ChildProcess; done: Promise<RbRun> } {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'rb.mjs'), ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: url },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const done = new Promise<RbRun>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return { child, done };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -67,7 +51,7 @@ for (const [kind, slow] of [['transactional', slowTransactional], ['transaction:
   test(`kill -9 of rb upgrade mid-migration (${kind}), rerun at once: every migration applied exactly once; the next run removes the killed run's temp directory`, async () => {
     const url = await createEmptyDatabase(import.meta.url);
     const cwd = tempProject({ [CREATE_RUNS]: runs, [SLOW]: slow, [LATER]: later });
-    const first = startRb(['upgrade'], cwd, url);
+    const first = startRb(['upgrade'], { cwd, env: { DATABASE_URL: url } });
     await waitForSleepingMigration(url);
     const killedPid = first.child.pid!;
     first.child.kill('SIGKILL');
@@ -100,7 +84,7 @@ for (const [kind, slow] of [['transactional', slowTransactional], ['transaction:
 test('SIGTERM during a transactional migration: dbmate and its session end with rb, the migration is rolled back, exit 143 says what was applied', async () => {
   const url = await createEmptyDatabase(import.meta.url);
   const cwd = tempProject({ [CREATE_RUNS]: runs, [SLOW]: slowTransactional, [LATER]: later });
-  const run = startRb(['upgrade'], cwd, url);
+  const run = startRb(['upgrade'], { cwd, env: { DATABASE_URL: url } });
   await waitForSleepingMigration(url);
   const pid = run.child.pid!;
   run.child.kill('SIGTERM');
@@ -130,7 +114,7 @@ test('SIGTERM during a transactional migration: dbmate and its session end with 
 test('SIGTERM during a transaction:false migration: it is recorded as failed, rb upgrade refuses it until --retry-failed, which applies it once', async () => {
   const url = await createEmptyDatabase(import.meta.url);
   const cwd = tempProject({ [CREATE_RUNS]: runs, [SLOW]: slowNonTransactional, [LATER]: later });
-  const run = startRb(['upgrade'], cwd, url);
+  const run = startRb(['upgrade'], { cwd, env: { DATABASE_URL: url } });
   await waitForSleepingMigration(url);
   run.child.kill('SIGTERM');
   const stopped = await run.done;
@@ -157,7 +141,7 @@ test('SIGINT during rb downgrade: the down that ran is rolled back, exit 130 nam
   const slowDown = migration("insert into runs values (1, '002');", "delete from runs where file = '002';\nselect pg_sleep(3);");
   const cwd = tempProject({ [CREATE_RUNS]: runs, [SLOW]: slowDown, [LATER]: later });
   assert.is((await runRb(['upgrade'], { cwd, env: { DATABASE_URL: url } })).code, 0);
-  const run = startRb(['downgrade', '2'], cwd, url);
+  const run = startRb(['downgrade', '2'], { cwd, env: { DATABASE_URL: url } });
   await waitForSleepingMigration(url);
   run.child.kill('SIGINT');
   const stopped = await run.done;
@@ -183,7 +167,7 @@ test('kill -9 of rb check leaves its scratch database; the next rb check drops i
   const cwd = tempProject(files);
   const scratch = (pid: number) =>
     withSql(url, async (sql) => (await sql`select datname from pg_database where datname like ${`rb\\_check\\_${pid}\\_%`}`).map((r) => r.datname as string));
-  const run = startRb(['check', '--skip', 'lint,generated'], cwd, url);
+  const run = startRb(['check', '--skip', 'lint,generated'], { cwd, env: { DATABASE_URL: url } });
   const pid = run.child.pid!;
   const deadline = Date.now() + 30_000;
   while ((await scratch(pid)).length === 0) {
@@ -229,7 +213,7 @@ test('a server restart during rb upgrade: exit 3 naming the lost connection; the
   await withSql(server.url, (sql) => sql`create database app`);
   const url = server.url.replace('/postgres?', '/app?');
   const cwd = tempProject({ [CREATE_RUNS]: runs, [SLOW]: slowTransactional, [LATER]: later });
-  const run = startRb(['upgrade'], cwd, url);
+  const run = startRb(['upgrade'], { cwd, env: { DATABASE_URL: url } });
   await waitForSleepingMigration(url);
   await server.restart();
   const lost = await run.done;
@@ -252,7 +236,7 @@ test('a server restart during rb upgrade: exit 3 naming the lost connection; the
 test("rb's backends terminated during rb upgrade (pg_terminate_backend): exit 3, state consistent, a rerun completes", async () => {
   const url = await createEmptyDatabase(import.meta.url);
   const cwd = tempProject({ [CREATE_RUNS]: runs, [SLOW]: slowTransactional, [LATER]: later });
-  const run = startRb(['upgrade'], cwd, url);
+  const run = startRb(['upgrade'], { cwd, env: { DATABASE_URL: url } });
   await waitForSleepingMigration(url);
   await withSql(url, (sql) =>
     sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name like 'rb%' and pid <> pg_backend_pid()`,

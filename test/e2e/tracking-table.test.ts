@@ -71,7 +71,9 @@ test("a role-level search_path (ALTER ROLE ... SET search_path) does not move th
   const role = `rbt_search_path_${process.pid}`;
   const url = await createEmptyDatabase(import.meta.url);
   const name = new URL(url).pathname.slice(1);
-  await withSql(admin, (sql) => sql.unsafe(`create role ${role} login createdb; alter role ${role} set search_path = s1; alter database "${name}" owner to ${role}`));
+  // The role logs in with the password the test server's URL carries (the server asks for one).
+  const password = decodeURIComponent(new URL(url).password);
+  await withSql(admin, (sql) => sql.unsafe(`create role ${role} login createdb${password ? ` password '${password.replace(/'/g, "''")}'` : ''}; alter role ${role} set search_path = s1; alter database "${name}" owner to ${role}`));
   try {
     const asRole = new URL(url);
     asRole.username = role;
