@@ -21,7 +21,7 @@ test('rb check on sematic: the real irreversible pair, the downs that leave thin
   assert.equal(roundTrip, [
     // SOURCE.md: "Rolling back fails ... at 20221004183943_remove_exception_from_runs.sql": its up is
     // commented out, its down adds a column that exists.
-    'db/migrations/20221004183943_remove_exception_from_runs.sql:6: round-trip/down-failed: the down section fails right after the up: column "exception" of relation "runs" already exists (SQLSTATE 42701)',
+    'db/migrations/20221004183943_remove_exception_from_runs.sql:8: round-trip/down-failed: the down section fails right after the up: column "exception" of relation "runs" already exists (SQLSTATE 42701)',
     // The DROP COLUMN in this down is commented out (TODO #302), so the column stays.
     'db/migrations/20230105163857_add_run_cache_key.sql:6: round-trip/left-behind: column public.runs.cache_key was left behind',
     // A table swap (create notes_tmp, copy, drop, rename) undone by another swap: constraint names differ.

@@ -10,6 +10,8 @@ export interface ConnectOptions {
   connectTimeout?: number;
   /** Run-time parameters sent at connect, e.g. { search_path: 'app,public' }. */
   connection?: Record<string, string>;
+  /** Called when a connection closes (the server restarted, the session was terminated, or end()). */
+  onclose?: () => void;
 }
 
 /** The postgres.js settings of rb's connections to url: named "rb" in pg_stat_activity, notices dropped. */
@@ -20,6 +22,7 @@ export function connectOptions(url: string, options: ConnectOptions = {}) {
     connect_timeout: options.connectTimeout ?? 10,
     onnotice: () => {},
     connection: { application_name: 'rb', ...options.connection },
+    onclose: options.onclose,
   };
 }
 
@@ -67,8 +70,21 @@ export function connectionFailureReason(error: unknown): string | undefined {
   return REASONS[code] ?? e.message;
 }
 
-/** Turns a failure to reach the server into a one-line ConnectionError naming the masked URL. */
+/** A connection that was open and went away: a server restart, a terminated session. */
+const LOST_CODES = new Set(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', '57P01', '57P02']);
+
+/**
+ * Turns a failure to reach the server, or the loss of a connection that was open, into a one-line
+ * ConnectionError naming the masked URL (exit 3).
+ */
 export function asConnectionError(error: unknown, url: string): unknown {
+  const e = error as { code?: string; message?: string; errors?: { code?: string }[] };
+  const code = e?.code ?? e?.errors?.[0]?.code;
+  if (code && LOST_CODES.has(code)) {
+    return new ConnectionError(
+      `lost the connection to ${maskUrl(url)} (${code === 'CONNECTION_CLOSED' || code === 'CONNECTION_DESTROYED' ? 'the server closed it' : e.message}; did the server restart?); run the command again once the server is reachable`,
+    );
+  }
   const reason = connectionFailureReason(error);
   if (reason === undefined) return error;
   return new ConnectionError(`cannot connect to ${maskUrl(url)}: ${reason}; check the URL and that the server is reachable`);

@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { relativeToProject, type Config } from '../config.ts';
 import { RbError } from '../errors.ts';
 import { runDbmate } from '../migrations/dbmate.ts';
 import { stripRestrictLines } from '../migrations/schema-file.ts';
 import type { Finding } from './finding.ts';
+import { makeTempDir } from '../temp-dirs.ts';
 
 /**
  * Stage 4: db/schema.sql must be what the migrations produce. The scratch database (every
@@ -14,7 +14,7 @@ import type { Finding } from './finding.ts';
  */
 export async function checkSchemaFileCurrent(config: Config, scratchUrl: string): Promise<Finding[]> {
   const relative = relativeToProject(config, config.schemaFile);
-  const tempDir = mkdtempSync(path.join(os.tmpdir(), 'rb-check-dump-'));
+  const tempDir = makeTempDir('check-dump');
   let expected: string;
   try {
     const dumpFile = path.join(tempDir, 'schema.sql');

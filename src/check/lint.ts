@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { RbError, UsageError } from '../errors.ts';
 import { runProcess } from '../process.ts';
 import type { Finding } from './finding.ts';
 import type { CheckedMigration } from './well-formed.ts';
+import { makeTempDir } from '../temp-dirs.ts';
 
 /**
  * squawk rules rb turns off unless the project lists its own: rb upgrade runs every migration
@@ -48,7 +48,7 @@ export function squawkBinary(): string {
  */
 export async function lintMigrations(migrations: CheckedMigration[], options: LintOptions = {}): Promise<Finding[]> {
   const binary = squawkBinary();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'rb-check-lint-'));
+  const dir = makeTempDir('check-lint');
   const byTempPath = new Map<string, CheckedMigration>();
   const groups: Record<'transactional' | 'standalone', string[]> = { transactional: [], standalone: [] };
   try {

@@ -1,7 +1,6 @@
 import { connect, type Sql } from '../client.ts';
 import { RbError } from '../errors.ts';
-import { runDbmate, withMigrationSubset, assertDbmateRan, parseDbmateError } from '../migrations/dbmate.ts';
-import type { ProcessResult } from '../process.ts';
+import { describeFailure, failureError, runMigrations, type MigrationFailure, type MigrationRun } from '../migrations/run-migrations.ts';
 import type { Finding } from './finding.ts';
 import { diffSnapshots } from './schema-diff.ts';
 import { takeSnapshot } from './schema-snapshot.ts';
@@ -18,14 +17,12 @@ export interface RoundTripResult {
   drifted: boolean;
 }
 
-/** Turns a dbmate SQL failure into a finding at the failing line of the file. */
-function sqlFailure(migration: CheckedMigration, section: 'up' | 'down', result: ProcessResult, rule: string, lead: string, tail = ''): Finding {
-  const error = parseDbmateError(result.stderr);
-  const start = migration.file[section].line;
+/** Turns a dbmate SQL failure into a finding at the failing line of the file (none when unknown). */
+function sqlFailure(migration: CheckedMigration, failure: MigrationFailure, rule: string, lead: string, tail = ''): Finding {
+  const unknown = failure.unknownPosition ? ` (${failure.unknownPosition})` : '';
   return {
-    stage: 'round-trip', rule, file: migration.relativePath,
-    line: error.sectionLine !== undefined ? start + error.sectionLine - 1 : start,
-    message: `${lead}: ${error.message}${error.sqlState ? ` (SQLSTATE ${error.sqlState})` : ''}${tail}`,
+    stage: 'round-trip', rule, file: migration.relativePath, line: failure.line,
+    message: `${lead}: ${failure.message}${failure.sqlState ? ` (SQLSTATE ${failure.sqlState})` : ''}${unknown}`,
   };
 }
 
@@ -42,12 +39,13 @@ export async function checkRoundTrip(
   signal?: AbortSignal,
 ): Promise<RoundTripResult> {
   const findings: Finding[] = [];
-  const dbmate = (files: CheckedMigration[], command: 'migrate' | 'rollback') =>
-    withMigrationSubset(files.map((m) => m.file.path), async (dir) => {
-      const result = await runDbmate({ url: scratch.url, migrationsDir: dir }, [command]);
-      assertDbmateRan(result);
-      return result;
-    });
+  const dbmate = async (files: CheckedMigration[], command: 'migrate' | 'rollback'): Promise<MigrationRun & { ok: boolean }> => {
+    // The scratch database exists to be thrown away: a failure without a position is located by replaying its statements.
+    const run = await runMigrations(scratch.url, files.map((m) => m.file), command, { replayToLocate: true });
+    if (run.stopped) throw new RbError(`dbmate was stopped by ${run.stopped.signal}`);
+    if (run.failure?.connectionLost) throw failureError(run.failure, `rb check lost the connection to its scratch database: ${describeFailure(run.failure, (p) => p)}`);
+    return { ...run, ok: !run.failure };
+  };
   const open = () => connect(scratch.url, { connection: { search_path: 'pg_catalog' } });
   let sql: Sql = open();
   let checked = 0;
@@ -60,7 +58,7 @@ export async function checkRoundTrip(
       const result = await dbmate(migrations.slice(0, index + 1), 'migrate');
       if (!result.ok) {
         throw new RbError(
-          `rb check could not rebuild its scratch database through ${migrations[index].file.fileName}: ${parseDbmateError(result.stderr).message}; ` +
+          `rb check could not rebuild its scratch database through ${migrations[index].file.fileName}: ${result.failure!.message}; ` +
             'the history applied step by step but not in one go (cluster-wide objects such as roles left by an earlier step?)',
         );
       }
@@ -88,7 +86,7 @@ export async function checkRoundTrip(
       }
       if (!up.ok) {
         const later = migrations.length - index - 1;
-        findings.push(sqlFailure(migration, 'up', up, 'up-failed', 'the up section fails on a database migrated through the previous migrations',
+        findings.push(sqlFailure(migration, up.failure!, 'up-failed', 'the up section fails on a database migrated through the previous migrations',
           later ? `; the ${later} later migration(s) were not checked` : ''));
         return { findings, checked, allApplied: false, drifted };
       }
@@ -97,7 +95,7 @@ export async function checkRoundTrip(
       checked += 1;
       const down = await dbmate([migration], 'rollback');
       if (!down.ok) {
-        findings.push(sqlFailure(migration, 'down', down, 'down-failed', 'the down section fails right after the up'));
+        findings.push(sqlFailure(migration, down.failure!, 'down-failed', 'the down section fails right after the up'));
         // A failed transactional down was rolled back: the database is as the up left it. A
         // transaction:false down may have run part-way.
         if (migration.file.down.options.transaction === 'false') await rebuildThrough(index);
@@ -110,7 +108,7 @@ export async function checkRoundTrip(
       const again = await dbmate([migration], 'migrate');
       if (!again.ok) {
         if (!changes.length) {
-          findings.push(sqlFailure(migration, 'up', again, 'up-again-failed',
+          findings.push(sqlFailure(migration, again.failure!, 'up-again-failed',
             'the up section fails after its own down; the down leaves something behind that rb does not compare (data, roles, settings)'));
         }
         await rebuildThrough(index);

@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
-import { runDbmate, assertDbmateRan, withMigrationSubset } from '../migrations/dbmate.ts';
+import { RbError } from '../errors.ts';
+import { describeFailure, failureError, runMigrations } from '../migrations/run-migrations.ts';
 import { CHECK_STAGES, type CheckStage, type Finding } from './finding.ts';
 import { checkSchemaFileCurrent } from './generated-current.ts';
 import { checkQueriesCurrent } from './queries-current.ts';
@@ -64,11 +65,10 @@ export async function runCheck(config: Config, options: CheckOptions): Promise<C
     const scratch = await createScratchDatabase(options.serverUrl);
     const migrateAll = async (fresh: boolean): Promise<boolean> => {
       if (fresh) await scratch.recreate();
-      const result = await withMigrationSubset(migrations.map((m) => m.file.path), (dir) =>
-        runDbmate({ url: scratch.url, migrationsDir: dir }, ['migrate']),
-      );
-      assertDbmateRan(result);
-      return result.ok;
+      const run = await runMigrations(scratch.url, migrations.map((m) => m.file), 'migrate', { replayToLocate: true });
+      if (run.stopped) throw new RbError(`dbmate was stopped by ${run.stopped.signal}`);
+      if (run.failure?.connectionLost) throw failureError(run.failure, `rb check lost the connection to its scratch database: ${describeFailure(run.failure, (p) => p)}`);
+      return !run.failure;
     };
     try {
       let allApplied: boolean;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { withClient } from '../client.ts';
+import { asConnectionError, connect, type Sql } from '../client.ts';
 import { quoteIdent, recreateDatabase } from '../local-db/ensure-database.ts';
 import { withDatabase } from '../target/database-url.ts';
 
@@ -15,11 +15,51 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * While rb check runs, a session on the target database named `rb check <scratch database>`
+ * stays open: it says the scratch database is in use. A check killed with kill -9 cannot drop
+ * its database; its session ends with the process, so the next rb check on that server drops
+ * every `rb_check_*` database whose session is gone.
+ */
+const KEEPER_PREFIX = 'rb check ';
+
+async function dropStaleScratchDatabases(sql: Sql): Promise<string[]> {
+  const stale = await sql<{ datname: string }[]>`
+    select d.datname from pg_database d
+     where d.datname like 'rb\\_check\\_%'
+       and not exists (select 1 from pg_stat_activity a where a.application_name = ${KEEPER_PREFIX} || d.datname)`;
+  const dropped: string[] = [];
+  for (const { datname } of stale) {
+    try {
+      await sql.unsafe(`drop database if exists ${quoteIdent(datname)} with (force)`);
+      dropped.push(datname);
+    } catch (error) {
+      // Another role's leftover (must be owner): not ours to drop.
+      if ((error as { code?: string }).code !== '42501') throw error;
+    }
+  }
+  return dropped;
+}
+
 export async function createScratchDatabase(targetUrl: string): Promise<ScratchDatabase> {
   const name = `rb_check_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const recreate = () => withClient(targetUrl, (sql) => recreateDatabase(sql, name, 'rb check (its scratch database)'));
+  const keeper = connect(targetUrl, { max: 1, connection: { application_name: `${KEEPER_PREFIX}${name}` } });
+  try {
+    await keeper`select 1`; // the session exists before the database does: no other check drops it
+    await dropStaleScratchDatabases(keeper);
+    await recreateDatabase(keeper, name, 'rb check (its scratch database)');
+  } catch (error) {
+    await keeper.end({ timeout: 5 });
+    throw asConnectionError(error, targetUrl);
+  }
+  const recreate = () => recreateDatabase(keeper, name, 'rb check (its scratch database)');
   // WITH (FORCE) (PostgreSQL 13+) ends connections a failed step may have left open.
-  const drop = () => withClient(targetUrl, async (sql) => void (await sql.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`)));
-  await recreate();
+  const drop = async () => {
+    try {
+      await keeper.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);
+    } finally {
+      await keeper.end({ timeout: 5 });
+    }
+  };
   return { name, url: withDatabase(targetUrl, name), recreate, drop };
 }

@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
-import { compareVersions } from '../migrations/migration-directory.ts';
-import { isEmptySection, parseFileName, parseMigrationText, type MigrationFile } from '../migrations/migration-file.ts';
+import { compareVersions, duplicateVersionProblem, versionNumber } from '../migrations/migration-directory.ts';
+import { isEmptySection, parseFileName, parseMigrationText, transactionFalseProblem, type MigrationFile } from '../migrations/migration-file.ts';
+import type { IrreversibleMark } from '../migrations/rb-directives.ts';
 import type { Finding } from './finding.ts';
-import { findIrreversibleMark, type IrreversibleMark } from './irreversible-marker.ts';
 
 /** A migration that parsed, with what rb check needs to know about its down. */
 export interface CheckedMigration {
@@ -28,9 +28,10 @@ export interface WellFormedResult {
 const SECTION_PROBLEM = /^(?:.*?):(\d+): (.*)$/s;
 
 /**
- * Stage 1: every .sql file has a dbmate name, a unique version, exactly one up and one down
- * section, and a down that undoes something or says `-- rb:irreversible <reason>`.
- * All problems are collected, not only the first.
+ * Stage 1: every .sql file has a dbmate name, a unique version (1 and 01 are the same),
+ * exactly one up and one down section, readable `-- rb:` lines, transaction:false sections that
+ * can run outside a transaction, and a down that undoes something or says
+ * `-- rb:irreversible <reason>`. All problems are collected, not only the first.
  */
 export function checkWellFormed(migrationsDir: string, projectDir: string): WellFormedResult {
   const findings: Finding[] = [];
@@ -55,16 +56,13 @@ export function checkWellFormed(migrationsDir: string, projectDir: string): Well
       });
       continue;
     }
-    const other = seen.get(parsedName.version);
+    const other = seen.get(versionNumber(parsedName.version));
     if (other) {
       runnable = false;
-      findings.push({
-        stage: 'well-formed', rule: 'duplicate-version', file: relativePath,
-        message: `version ${parsedName.version} is also used by ${other}; give one of them a new version (rb new-migration makes a fresh one)`,
-      });
+      findings.push({ stage: 'well-formed', rule: 'duplicate-version', file: relativePath, message: duplicateVersionProblem(parsedName.version, other) });
       continue;
     }
-    seen.set(parsedName.version, fileName);
+    seen.set(versionNumber(parsedName.version), fileName);
     let sections;
     try {
       sections = parseMigrationText(readFileSync(filePath, 'utf8'), relativePath);
@@ -79,11 +77,25 @@ export function checkWellFormed(migrationsDir: string, projectDir: string): Well
       continue;
     }
     const file: MigrationFile = { ...parsedName, fileName, path: filePath, ...sections };
-    const irreversible = findIrreversibleMark(file.down);
+    for (const problem of file.directives.problems) {
+      findings.push({ stage: 'well-formed', rule: 'rb-setting', file: relativePath, line: problem.line, message: problem.message });
+    }
+    for (const kind of ['up', 'down'] as const) {
+      const problem = transactionFalseProblem(file[kind], kind);
+      if (problem) findings.push({ stage: 'well-formed', rule: 'transaction-false', file: relativePath, line: problem.line, message: problem.message });
+    }
+    const mark = file.directives.irreversible;
+    const irreversible = mark?.section === 'down' ? mark : undefined;
     const emptyDown = isEmptySection(file.down);
+    if (mark && mark.section !== 'down') {
+      findings.push({
+        stage: 'well-formed', rule: 'irreversible-place', file: relativePath, line: mark.line,
+        message: "'-- rb:irreversible' belongs in the down section (after '-- migrate:down'), where it says that section cannot undo the up; move it there",
+      });
+    }
     if (irreversible && !irreversible.reason) {
       findings.push({
-        stage: 'well-formed', rule: 'irreversible-reason', file: relativePath, line: file.down.line + irreversible.offset,
+        stage: 'well-formed', rule: 'irreversible-reason', file: relativePath, line: irreversible.line,
         message: "'-- rb:irreversible' needs a reason after it, e.g. '-- rb:irreversible drops user data that cannot be restored'",
       });
     }

@@ -8,6 +8,7 @@ import { ensureUrlDatabase } from '../local-db/ensure-database.ts';
 import { describeUrl } from '../target/database-url.ts';
 import { describeMigrationEvent } from '../migrations/migration-events.ts';
 import { resolveTimeoutSettings } from '../migrations/migration-timeouts.ts';
+import { interruptible } from '../interrupt.ts';
 import { configAndTarget, relativeToProject, targetLabel, type TargetFlags } from './common.ts';
 
 export function newMigrationCommand(words: string[], io: Io): void {
@@ -32,16 +33,20 @@ export async function upgradeCommand(
   if (target.kind === 'url' && !flags.dryRun && (await ensureUrlDatabase(target.url))) {
     io.out(`Created database ${describeUrl(target.url)}`);
   }
-  const result = await upgrade(config, target, {
-    dryRun: flags.dryRun,
-    yes: flags.yes,
-    confirm: io.confirm,
-    allowEdited: flags.allowEdited,
-    allowOutOfOrder: flags.allowOutOfOrder,
-    retryFailed: flags.retryFailed,
-    timeouts: resolveTimeoutSettings(config.projectDir, flags),
-    onEvent: (event) => io.err(describeMigrationEvent(event)),
-  });
+  // Ctrl-C / SIGTERM: dbmate ends with rb, rb settles what ran and says so (InterruptedError, 130 / 143).
+  const result = await interruptible(({ signal }) =>
+    upgrade(config, target, {
+      dryRun: flags.dryRun,
+      yes: flags.yes,
+      confirm: io.confirm,
+      allowEdited: flags.allowEdited,
+      allowOutOfOrder: flags.allowOutOfOrder,
+      retryFailed: flags.retryFailed,
+      timeouts: resolveTimeoutSettings(config.projectDir, flags),
+      onEvent: (event) => io.err(describeMigrationEvent(event)),
+      signal,
+    }),
+  );
   for (const entry of result.outOfOrder) {
     io.err(`warning: ${entry.fileName} is older than the newest applied migration (a parallel branch); applying it anyway`);
   }
@@ -59,15 +64,18 @@ export async function upgradeCommand(
 export async function downgradeCommand(steps: string | undefined, flags: MigrateFlags & { allowEdited?: boolean }, io: Io): Promise<void> {
   const count = parseSteps(steps);
   const { config, target } = await configAndTarget(flags, io);
-  const result = await downgrade(config, target, {
-    steps: count,
-    dryRun: flags.dryRun,
-    yes: flags.yes,
-    confirm: io.confirm,
-    timeouts: resolveTimeoutSettings(config.projectDir, flags),
-    onEvent: (event) => io.err(describeMigrationEvent(event)),
-    allowEdited: flags.allowEdited,
-  });
+  const result = await interruptible(({ signal }) =>
+    downgrade(config, target, {
+      steps: count,
+      dryRun: flags.dryRun,
+      yes: flags.yes,
+      confirm: io.confirm,
+      timeouts: resolveTimeoutSettings(config.projectDir, flags),
+      onEvent: (event) => io.err(describeMigrationEvent(event)),
+      allowEdited: flags.allowEdited,
+      signal,
+    }),
+  );
   const verb = result.dryRun ? 'Would roll back' : 'Rolled back';
   for (const file of result.rolledBack) io.out(`${verb}: ${file}`);
   if (result.schemaFile) io.out(`Wrote ${relativeToProject(config, result.schemaFile)}`);
@@ -85,7 +93,13 @@ export async function statusCommand(flags: TargetFlags, io: Io): Promise<void> {
   const status = await migrationStatus(config, target.url);
   io.out(`${targetLabel(target)}`);
   for (const row of status.rows) {
-    const label = row.failed ? 'failed (transaction:false, part-way; see rb upgrade)' : row.edited ? 'applied (edited since it was applied)' : STATE_LABEL[row.state];
+    const label = row.running
+      ? 'running, or cut off when rb was killed (transaction:false; see rb upgrade)'
+      : row.failed
+        ? 'failed (transaction:false, part-way; see rb upgrade)'
+        : row.edited
+          ? 'applied (edited since it was applied)'
+          : STATE_LABEL[row.state];
     io.out(`${label.padEnd(9)}  ${row.fileName ?? row.version}`);
   }
   const applied = status.rows.filter((r) => r.state === 'applied' || r.state === 'applied-file-missing').length;

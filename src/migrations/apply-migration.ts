@@ -1,8 +1,7 @@
-import { MigrationError } from '../errors.ts';
-import { parseDbmateError, runDbmate, withMigrationSubset, assertDbmateRan } from './dbmate.ts';
-import type { ProcessResult } from '../process.ts';
+import { stopSignalOf } from '../interrupt.ts';
 import type { MigrationFile } from './migration-file.ts';
-import { fileTimeouts, urlWithTimeouts, type TimeoutSettings } from './migration-timeouts.ts';
+import { urlWithTimeouts, type TimeoutSettings } from './migration-timeouts.ts';
+import { runMigrations, type MigrationFailure, type MigrationRun } from './run-migrations.ts';
 
 export const LOCK_TIMEOUT_SQLSTATE = '55P03';
 
@@ -15,8 +14,8 @@ export interface LockRetry {
   lockTimeout: string;
 }
 
-export interface StepOutcome {
-  result: ProcessResult;
+export interface AttemptedFailure {
+  failure: MigrationFailure;
   attempts: number;
   /** The last failure was a lock timeout (SQLSTATE 55P03). */
   lockTimedOut: boolean;
@@ -24,84 +23,52 @@ export interface StepOutcome {
   lockTimeout: string;
 }
 
+export interface BatchOutcome {
+  /** Files dbmate applied or rolled back (in order), including those before a failure. */
+  done: MigrationFile[];
+  failure?: AttemptedFailure;
+  /** rb is stopping: dbmate was ended while it ran `stopped.current`. */
+  stopped?: MigrationRun['stopped'];
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Applies (or rolls back) exactly one file through dbmate with the timeouts as run-time
- * parameters. A lock timeout in a transactional section left nothing behind, so it is retried
- * with growing waits; a transaction:false section may have run part-way and is never retried.
+ * Applies files that all run with the same timeouts in one dbmate call (a process per file
+ * costs ~60 ms), or rolls back one file. dbmate commits each file on its own, so after a lock
+ * timeout the batch resumes at the file that timed out, after a growing wait. A transaction:false
+ * section may have run part-way and is never retried automatically (the caller passes
+ * lockRetries 0 for it).
  */
-export async function runMigrationStep(
-  target: { url: string },
-  file: MigrationFile,
+export async function runBatch(
+  url: string,
+  files: MigrationFile[],
   command: 'migrate' | 'rollback',
   settings: TimeoutSettings,
-  onRetry?: (retry: LockRetry) => void,
-): Promise<StepOutcome> {
-  const section = command === 'migrate' ? file.up : file.down;
-  const transactional = section.options.transaction !== 'false';
-  const url = urlWithTimeouts(target.url, settings, fileTimeouts(file.path));
-  const lockTimeout = new URL(url).searchParams.get('lock_timeout') ?? '';
-  const attempts = transactional ? settings.lockRetries + 1 : 1;
-  for (let attempt = 1; ; attempt++) {
-    const result = await withMigrationSubset([file.path], (dir) =>
-      runDbmate({ url, migrationsDir: dir }, [command]),
-    );
-    assertDbmateRan(result);
-    if (result.ok) return { result, attempts: attempt, lockTimedOut: false, lockTimeout };
-    const lockTimedOut = parseDbmateError(result.stderr).sqlState === LOCK_TIMEOUT_SQLSTATE;
-    if (!lockTimedOut || attempt >= attempts) return { result, attempts: attempt, lockTimedOut, lockTimeout };
-    const waitMs = settings.retryWaitMs * 2 ** (attempt - 1);
-    onRetry?.({ fileName: file.fileName, attempt: attempt + 1, attempts, waitMs, lockTimeout });
-    await sleep(waitMs);
-  }
-}
-
-export interface BatchOutcome {
-  /** Files dbmate applied (in order), including those before a failure. */
-  applied: MigrationFile[];
-  failure?: { file: MigrationFile; result: ProcessResult; attempts: number; lockTimedOut: boolean; lockTimeout: string };
-}
-
-/**
- * Applies files that all run in transactions with the same timeouts in one dbmate call (a
- * process per file costs ~60 ms); dbmate commits each file on its own, so after a lock timeout
- * the batch resumes at the file that timed out, after a growing wait.
- */
-export async function runMigrateBatch(
-  target: { url: string },
-  files: MigrationFile[],
-  settings: TimeoutSettings,
-  readApplied: () => Promise<Set<string>>,
-  onRetry?: (retry: LockRetry) => void,
+  options: { onRetry?: (retry: LockRetry) => void; signal?: AbortSignal } = {},
 ): Promise<BatchOutcome> {
-  if (files.length === 0) return { applied: [] };
-  const url = urlWithTimeouts(target.url, settings, fileTimeouts(files[0].path));
-  const lockTimeout = new URL(url).searchParams.get('lock_timeout') ?? '';
+  if (files.length === 0) return { done: [] };
+  const timedUrl = urlWithTimeouts(url, settings, files[0].directives.timeouts);
+  const lockTimeout = new URL(timedUrl).searchParams.get('lock_timeout') ?? '';
   const attempts = settings.lockRetries + 1;
-  const applied: MigrationFile[] = [];
+  const done: MigrationFile[] = [];
   let remaining = files;
   let attempt = 1;
   for (;;) {
-    const result = await withMigrationSubset(remaining.map((f) => f.path), (dir) =>
-      runDbmate({ url, migrationsDir: dir }, ['migrate']),
-    );
-    assertDbmateRan(result);
-    // dbmate prints "Applied:" before it checks errors, so ask the database what happened.
-    const appliedNow = result.ok ? null : await readApplied();
-    const done = appliedNow ? remaining.filter((f) => appliedNow.has(f.version)) : remaining;
-    applied.push(...done);
-    if (result.ok) return { applied };
-    const failed = remaining.find((f) => !appliedNow!.has(f.version));
-    if (!failed) throw new MigrationError(`dbmate failed: ${parseDbmateError(result.stderr).message}`);
-    if (done.length) attempt = 1; // the retry budget is per file
-    const lockTimedOut = parseDbmateError(result.stderr).sqlState === LOCK_TIMEOUT_SQLSTATE;
-    if (!lockTimedOut || attempt >= attempts) {
-      return { applied, failure: { file: failed, result, attempts: attempt, lockTimedOut, lockTimeout } };
+    if (options.signal?.aborted) return { done, stopped: { signal: stopSignalOf(options.signal) } };
+    const run = await runMigrations(timedUrl, remaining, command);
+    done.push(...run.done);
+    if (run.stopped) return { done, stopped: run.stopped };
+    if (!run.failure) return { done };
+    const failed = run.failure.file;
+    if (run.done.length) attempt = 1; // the retry budget is per file
+    const lockTimedOut = run.failure.sqlState === LOCK_TIMEOUT_SQLSTATE;
+    if (!failed || !lockTimedOut || attempt >= attempts) {
+      return { done, failure: { failure: run.failure, attempts: attempt, lockTimedOut, lockTimeout } };
     }
     const waitMs = settings.retryWaitMs * 2 ** (attempt - 1);
     attempt += 1;
-    onRetry?.({ fileName: failed.fileName, attempt, attempts, waitMs, lockTimeout });
+    options.onRetry?.({ fileName: failed.fileName, attempt, attempts, waitMs, lockTimeout });
     await sleep(waitMs);
     remaining = remaining.slice(remaining.indexOf(failed));
   }
@@ -120,7 +87,7 @@ export function migrateBatches(files: MigrationFile[], settings: TimeoutSettings
       key = null;
       continue;
     }
-    const fileKey = urlWithTimeouts('postgres://x/y', settings, fileTimeouts(file.path));
+    const fileKey = urlWithTimeouts('postgres://x/y', settings, file.directives.timeouts);
     if (key === fileKey) batches.at(-1)!.push(file);
     else batches.push([file]);
     key = fileKey;

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { MigrationEntry } from './migration-directory.ts';
+import { stripBom } from './migration-file.ts';
 import type { RbMigrationRecord } from './rb-migrations-table.ts';
 
 /**
- * sha256 of the file text with CRLF turned into LF: a checkout with other line endings
- * (git autocrlf on Windows) is not an edit.
+ * sha256 of the file text with CRLF turned into LF and without a leading byte order mark: a
+ * checkout with other line endings (git autocrlf on Windows) or an editor's BOM is not an edit.
  */
 export function migrationChecksum(text: string): string {
-  return createHash('sha256').update(text.replace(/\r\n/g, '\n')).digest('hex');
+  return createHash('sha256').update(stripBom(text).replace(/\r\n/g, '\n')).digest('hex');
 }
 
 export function fileChecksum(filePath: string): string {

@@ -1,11 +1,12 @@
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { resolveBinary } from 'dbmate';
 import { runProcess, type ProcessResult } from '../process.ts';
 import { maskUrl } from '../target/database-url.ts';
-import { RbError } from '../errors.ts';
 import { DBMATE_TABLE, qualified } from '../rb-tables.ts';
+import { makeTempDir } from '../temp-dirs.ts';
+import { stripBom } from './migration-file.ts';
 
 export interface DbmateOptions {
   url: string;
@@ -26,9 +27,40 @@ export function dbmateUrl(url: string): string {
   return parsed.toString();
 }
 
+/** Start of the application_name of every dbmate session rb opens (see dbmateSessionName). */
+export const DBMATE_SESSION_PREFIX = 'rb dbmate (pid ';
+
+/**
+ * The application_name dbmate's sessions carry: `rb dbmate (pid <rb's pid> on <host>)`. A
+ * killed rb cannot end its dbmate child (kill -9 runs no handler), so a later run finds that
+ * child's sessions in pg_stat_activity by this name (src/migrations/migration-sessions.ts).
+ * PostgreSQL keeps 63 bytes of it.
+ */
+export function dbmateSessionName(pid = process.pid): string {
+  return `${DBMATE_SESSION_PREFIX}${pid} on ${os.hostname()})`.slice(0, 63);
+}
+
+/**
+ * How dbmate (and the pg_dump it starts for `dump`) gets the URL: without the password, which
+ * goes into PGPASSWORD (lib/pq and libpq both read it), because command lines are visible to
+ * every local user in `ps` and pg_dump receives the URL as an argument (field notes §8).
+ */
+export function dbmateConnection(url: string): { url: string; env: NodeJS.ProcessEnv } {
+  const parsed = new URL(dbmateUrl(url));
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  const password = parsed.password ? decodeURIComponent(parsed.password) : parsed.searchParams.get('password');
+  if (password) env.PGPASSWORD = password;
+  parsed.password = '';
+  parsed.searchParams.delete('password');
+  parsed.searchParams.set('application_name', dbmateSessionName());
+  // URLSearchParams writes spaces as "+", which lib/pq and libpq do not decode.
+  return { url: parsed.toString().replace(/\+/g, '%20'), env };
+}
+
 /** Runs the dbmate binary from the platform package (not npx: ~0.5 s a call). */
 export async function runDbmate(options: DbmateOptions, args: string[]): Promise<ProcessResult> {
-  const env = { ...process.env, RB_DBMATE_URL: dbmateUrl(options.url) };
+  const connection = dbmateConnection(options.url);
+  const env = { ...connection.env, RB_DBMATE_URL: connection.url };
   const global = [
     '--env', 'RB_DBMATE_URL',
     // rb reads .env itself; keep dbmate from reading the project's .env a second time.
@@ -45,12 +77,18 @@ export async function runDbmate(options: DbmateOptions, args: string[]): Promise
 
 /**
  * dbmate has no "migrate these files only": give it a directory of links to exactly the files
- * it may apply.
+ * it may apply. A file that starts with a byte order mark gets a copy without it instead (dbmate
+ * would not find its `-- migrate:up` line; the lines stay where they were).
  */
 export async function withMigrationSubset<T>(filePaths: string[], work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'rb-migrations-'));
+  const dir = makeTempDir('migrations');
   try {
-    for (const file of filePaths) symlinkSync(path.resolve(file), path.join(dir, path.basename(file)));
+    for (const file of filePaths) {
+      const text = readFileSync(file, 'utf8');
+      const target = path.join(dir, path.basename(file));
+      if (text.charCodeAt(0) === 0xfeff) writeFileSync(target, stripBom(text));
+      else symlinkSync(path.resolve(file), target);
+    }
     return await work(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -81,11 +119,6 @@ export function parseDbmateError(stderr: string): DbmateSqlError {
     result.sqlState = state[1];
     text = text.slice(0, state.index);
   }
-  result.message = text.replace(/^pq: /, '').replace(/ at position \d+:\d+$/, '');
+  result.message = text.replace(/^pq: /, '').replace(/ at (position \d+:\d+|column \d+)$/, '');
   return result;
-}
-
-/** Fails loudly when dbmate itself could not run (not an SQL error). */
-export function assertDbmateRan(result: ProcessResult): void {
-  if (result.signal) throw new RbError(`dbmate was stopped by ${result.signal}`);
 }

@@ -1,17 +1,20 @@
 import { withClient } from '../client.ts';
-import type { Config } from '../config.ts';
-import { MigrationError, RefusedError, UsageError } from '../errors.ts';
+import { relativeToProject, type Config } from '../config.ts';
+import { ConnectionError, MigrationError, RefusedError, UsageError } from '../errors.ts';
 import { guardProduction, type Confirm } from '../target/prod-guard.ts';
 import { identifyTarget, type Target } from '../target/resolve-target.ts';
 import { readAppliedVersions } from './applied-versions.ts';
-import { runMigrationStep } from './apply-migration.ts';
+import { runBatch } from './apply-migration.ts';
 import { compareVersions, listMigrations, readMigrations } from './migration-directory.ts';
+import type { MigrationFile } from './migration-file.ts';
 import { withMigrationLock } from './migration-lock.ts';
-import { defaultTimeoutSettings, fileTimeouts, type TimeoutSettings } from './migration-timeouts.ts';
+import { defaultTimeoutSettings, type TimeoutSettings } from './migration-timeouts.ts';
 import { fileChecksum } from './checksums.ts';
 import { deleteRecords, readRbRecords, writeSchemaFileWithoutBookkeeping } from './rb-migrations-table.ts';
 import type { MigrationEvent } from './migration-events.ts';
-import { describeSqlFailure } from './upgrade.ts';
+import { describeFailure } from './run-migrations.ts';
+import { describeInterruption, settleStoppedFile, stopCause, unlessStopped } from './stopped-migration.ts';
+import { lockOptions } from './upgrade.ts';
 
 export interface DowngradeOptions {
   steps: number;
@@ -22,6 +25,8 @@ export interface DowngradeOptions {
   onEvent?: (event: MigrationEvent) => void;
   /** On production, roll back files edited since they were applied (locally that is only a warning). */
   allowEdited?: boolean;
+  /** Aborted on Ctrl-C / SIGTERM (src/interrupt.ts): rb settles what ran and throws InterruptedError. */
+  signal?: AbortSignal;
 }
 
 export interface DowngradeResult {
@@ -66,8 +71,8 @@ export async function downgrade(config: Config, target: Target, options: Downgra
       `cannot roll back version ${missing.join(', ')}: no file for it in ${config.migrationsDir}; restore the file (git log -- db/migrations) first`,
     );
   }
-  const files = readMigrations(config.migrationsDir, toRollBack.map((v) => byVersion.get(v)!));
-  for (const file of files) fileTimeouts(file.path);
+  const files = readMigrations(config.migrationsDir, toRollBack.map((v) => byVersion.get(v)!), config.projectDir);
+  refuseIrreversible(config, files);
   // A file edited after it was applied may have a down section that no longer undoes what ran.
   const edited = files.filter((f) => {
     const record = records.get(f.version);
@@ -82,42 +87,74 @@ export async function downgrade(config: Config, target: Target, options: Downgra
   }
   for (const file of edited) options.onEvent?.({ kind: 'edited-rollback', fileName: file.fileName });
   if (options.dryRun) return { rolledBack: files.map((f) => f.fileName), dryRun: true };
-  await guardProduction(target, {
-    action: `roll back ${files.length} migration(s)`,
-    plan: files.map((f) => `roll back ${f.fileName}`),
-    yes: options.yes,
-    confirm: options.confirm,
-  });
-  const done: string[] = [];
+  await unlessStopped(
+    guardProduction(target, {
+      action: `roll back ${files.length} migration(s)`,
+      plan: files.map((f) => `roll back ${f.fileName}`),
+      yes: options.yes,
+      confirm: options.confirm,
+    }),
+    options.signal,
+    'nothing was rolled back',
+  );
+  const done: MigrationFile[] = [];
   let schemaFile: string | undefined;
-  await withMigrationLock(target.url, { onWait: (wait) => options.onEvent?.({ kind: 'lock-wait', ...wait }) }, async () => {
-    // Another rb may have migrated while this one waited: roll back only what was planned.
-    const appliedNow = (await withClient(target.url, (sql) => readAppliedVersions(sql))).sort(compareVersions);
-    if (appliedNow.join() !== applied.join()) {
-      throw new MigrationError(
-        'the applied migrations changed while rb waited for the migration lock (another rb migrated this database); nothing was rolled back; run rb downgrade again',
-      );
-    }
-    for (const file of files) {
-      const outcome = await runMigrationStep(
-        { url: target.url },
-        file,
-        'rollback',
-        options.timeouts ?? defaultTimeoutSettings(),
-        (retry) => options.onEvent?.({ kind: 'lock-retry', ...retry }),
-      );
-      if (!outcome.result.ok) {
-        if (!target.isProduction && done.length) await writeSchemaFileWithoutBookkeeping(config, target.url);
+  const show = (filePath: string) => relativeToProject(config, filePath);
+  await withMigrationLock(target.url, lockOptions(options), (lock) =>
+    withClient(target.url, async (sql) => {
+      // Another rb may have migrated while this one waited: roll back only what was planned.
+      const appliedNow = (await readAppliedVersions(sql)).sort(compareVersions);
+      if (appliedNow.join() !== applied.join()) {
         throw new MigrationError(
-          `${describeSqlFailure(config, file, 'down', outcome.result.stderr)}; rolling back ${file.fileName} failed and changed nothing` +
-            `${done.length ? ` (rolled back before it: ${done.join(', ')})` : ''}; fix its down section and run rb downgrade again`,
+          'the applied migrations changed while rb waited for the migration lock (another rb migrated this database); nothing was rolled back; run rb downgrade again',
         );
       }
-      await withClient(target.url, (sql) => deleteRecords(sql, [file.version]));
-      done.push(file.fileName);
-    }
-    // Written under the lock: concurrent runs must not dump over each other.
-    if (!target.isProduction) schemaFile = await writeSchemaFileWithoutBookkeeping(config, target.url);
+      for (const file of files) {
+        await lock.assertHeld();
+        const outcome = await runBatch(target.url, [file], 'rollback', options.timeouts ?? defaultTimeoutSettings(), {
+          onRetry: (retry) => options.onEvent?.({ kind: 'lock-retry', ...retry }),
+          signal: options.signal,
+        });
+        const before = done.length ? ` (rolled back before it: ${done.map((f) => f.fileName).join(', ')})` : '';
+        const failure = outcome.failure?.failure;
+        if (failure?.connectionLost) {
+          throw new ConnectionError(
+            `lost the connection to the database while rolling back ${file.fileName}: ${failure.message}; ` +
+              `${file.down.options.transaction === 'false' ? 'its down section runs outside a transaction and may have run part-way' : 'the server undid its unfinished down section, so it stays applied'}` +
+              `${before}; once the server is reachable, run rb status and rb downgrade again`,
+          );
+        }
+        if (outcome.stopped) {
+          const settled = await settleStoppedFile(sql, 'rollback', outcome.stopped.current, undefined);
+          if (settled.finished) done.push(settled.finished);
+          throw describeInterruption(stopCause(options.signal, outcome.stopped.signal), { config, command: 'rollback', files, done, cutOff: settled.cutOff, isProduction: target.isProduction });
+        }
+        if (failure) {
+          if (!target.isProduction && done.length) await writeSchemaFileWithoutBookkeeping(config, target.url);
+          throw new MigrationError(
+            `${describeFailure(failure, show)}; rolling back ${file.fileName} failed and changed nothing${before}; fix its down section and run rb downgrade again`,
+          );
+        }
+        await deleteRecords(sql, [file.version]);
+        done.push(file);
+      }
+      // Written under the lock: concurrent runs must not dump over each other.
+      if (!target.isProduction) schemaFile = await writeSchemaFileWithoutBookkeeping(config, target.url);
+    }),
+  );
+  return { rolledBack: done.map((f) => f.fileName), dryRun: false, schemaFile };
+}
+
+/** A file marked `-- rb:irreversible <reason>` has no down that undoes it: refuse, as Rails does (ActiveRecord::IrreversibleMigration). */
+function refuseIrreversible(config: Config, files: MigrationFile[]): void {
+  const marked = files.filter((f) => f.directives.irreversible);
+  if (marked.length === 0) return;
+  const lines = marked.map((f) => {
+    const mark = f.directives.irreversible!;
+    return (
+      `${relativeToProject(config, f.path)}:${mark.line}: marked irreversible${mark.reason ? ` (${mark.reason})` : ''}, so rb downgrade will not roll it back` +
+      "; nothing was rolled back; undo its change in a new migration (rb new-migration), or restore a dump taken before it"
+    );
   });
-  return { rolledBack: done, dryRun: false, schemaFile };
+  throw new UsageError(lines.join('\n'));
 }

@@ -11,30 +11,44 @@ export interface MigrationEntry {
   path: string;
 }
 
+/** A version as a number reads it: `1`, `01` and `001` are the same migration to a person. */
+export function versionNumber(version: string): string {
+  return version.replace(/^0+(?=\d)/, '');
+}
+
 /**
  * Lists db/migrations in version order. `.sql` files whose name breaks dbmate's rule and
- * duplicate versions are errors (dbmate would silently skip or mis-order them).
+ * duplicate versions (also `1` and `01`, which dbmate would take as two) are errors.
  */
 export function listMigrations(dir: string): MigrationEntry[] {
   if (!existsSync(dir)) return [];
   const entries: MigrationEntry[] = [];
   const seen = new Map<string, string>();
+  // Messages name files as the person's shell sees them (relative to where rb runs).
+  const shown = (fileName: string) => path.relative(process.cwd(), path.join(dir, fileName)) || fileName;
   for (const fileName of readdirSync(dir).sort()) {
     if (!fileName.endsWith('.sql')) continue;
     const parsed = parseFileName(fileName);
     if (!parsed) {
       throw new UsageError(
-        `${path.join(dir, fileName)}: not a migration file name; rename it to <version>_<name>.sql (digits, an underscore, a name)`,
+        `${shown(fileName)}: not a migration file name; rename it to <version>_<name>.sql (digits, an underscore, a name)`,
       );
     }
-    const other = seen.get(parsed.version);
+    const other = seen.get(versionNumber(parsed.version));
     if (other) {
-      throw new UsageError(`${path.join(dir, fileName)}: version ${parsed.version} is also used by ${other}; give one of them a new version`);
+      throw new UsageError(`${shown(fileName)}: ${duplicateVersionProblem(parsed.version, other)}`);
     }
-    seen.set(parsed.version, fileName);
+    seen.set(versionNumber(parsed.version), fileName);
     entries.push({ ...parsed, fileName, path: path.join(dir, fileName) });
   }
   return entries.sort((a, b) => compareVersions(a.version, b.version));
+}
+
+/** The text for a version that another file already uses (shared with rb check). */
+export function duplicateVersionProblem(version: string, otherFile: string): string {
+  const otherVersion = otherFile.split('_')[0];
+  const same = otherVersion === version ? `version ${version} is also used by ${otherFile}` : `version ${version} is the same number as ${otherVersion} of ${otherFile}`;
+  return `${same}; give one of them a new version (rb new-migration makes a fresh one)`;
 }
 
 /** dbmate orders versions as strings of digits; compare numerically so 9 < 10. */
@@ -46,13 +60,17 @@ export function compareVersions(a: string, b: string): number {
   return na < nb ? -1 : na > nb ? 1 : 0;
 }
 
-/** Reads and validates the given entries; every problem is reported at once. */
-export function readMigrations(dir: string, entries: MigrationEntry[]): MigrationFile[] {
+/**
+ * Reads and validates the given entries; every problem is reported at once, with paths relative
+ * to `projectDir` when given.
+ */
+export function readMigrations(dir: string, entries: MigrationEntry[], projectDir?: string): MigrationFile[] {
   const files: MigrationFile[] = [];
   const problems: string[] = [];
   for (const entry of entries) {
     try {
-      files.push(readMigrationFile(dir, entry.fileName));
+      const shownAs = projectDir ? path.relative(projectDir, path.join(dir, entry.fileName)) : undefined;
+      files.push(readMigrationFile(dir, entry.fileName, shownAs));
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       problems.push(error.message);

@@ -1,9 +1,11 @@
 import type { LockRetry } from './apply-migration.ts';
 import { describeHolder, type LockWait } from './migration-lock.ts';
+import { describeSessions, type SessionWait } from './migration-sessions.ts';
 
 /** Progress worth telling the person while a migration command runs (the library never prints). */
 export type MigrationEvent =
   | ({ kind: 'lock-wait' } & LockWait)
+  | ({ kind: 'session-wait' } & SessionWait)
   | ({ kind: 'lock-retry' } & LockRetry)
   | { kind: 'edit-accepted'; fileName: string }
   | { kind: 'edited-rollback'; fileName: string };
@@ -13,6 +15,11 @@ export function describeMigrationEvent(event: MigrationEvent): string {
   switch (event.kind) {
     case 'lock-wait':
       return `waiting for the migration lock (${Math.round(event.waitedMs / 1000)}s so far): held by ${describeHolder(event.holder)}`;
+    case 'session-wait':
+      return (
+        `waiting for a migration session of an earlier rb run to end (${Math.round(event.waitedMs / 1000)}s so far): ${describeSessions(event.sessions)}; ` +
+        'that rb was stopped while dbmate applied a migration, and dbmate carries on until it is done'
+      );
     case 'lock-retry':
       return `${event.fileName}: lock timeout (lock_timeout ${event.lockTimeout}); retrying in ${event.waitMs / 1000}s (attempt ${event.attempt} of ${event.attempts})`;
     case 'edit-accepted':

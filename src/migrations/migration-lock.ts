@@ -1,6 +1,9 @@
 import os from 'node:os';
 import { asConnectionError, connect, type Sql } from '../client.ts';
-import { MigrationError } from '../errors.ts';
+import { ConnectionError, InterruptedError, MigrationError } from '../errors.ts';
+import { stopSignalOf } from '../interrupt.ts';
+import { maskUrl } from '../target/database-url.ts';
+import { waitForEarlierSessions, type SessionWait } from './migration-sessions.ts';
 
 /**
  * The advisory lock rb holds while it migrates a database (two int4 keys: "rb", "mg").
@@ -30,6 +33,19 @@ export interface LockOptions {
   reportEveryMs?: number;
   /** Give up after this long (default 10 minutes). */
   maxWaitMs?: number;
+  /** Called while a dbmate session of an earlier (killed) rb run is still active on the database. */
+  onSessionWait?: (wait: SessionWait) => void;
+  /** Aborting stops the wait (InterruptedError). */
+  signal?: AbortSignal;
+}
+
+/** What the work gets while it holds the lock. */
+export interface HeldLock {
+  /**
+   * Throws ConnectionError when the session holding the lock is gone (a server restart, a
+   * terminated backend): the lock went with it, so nothing more may be applied.
+   */
+  assertHeld(): Promise<void>;
 }
 
 export function describeHolder(holder: LockHolder | null): string {
@@ -60,12 +76,27 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * makes CREATE INDEX CONCURRENTLY in the holder's migration wait for it forever (Flyway 1654,
  * golang-migrate 960). The lock is released (and the connection closed) however work ends.
  */
-export async function withMigrationLock<T>(url: string, options: LockOptions, work: () => Promise<T>): Promise<T> {
+export async function withMigrationLock<T>(url: string, options: LockOptions, work: (lock: HeldLock) => Promise<T>): Promise<T> {
   const pollMs = options.pollMs ?? 250;
   const reportAfterMs = options.reportAfterMs ?? 3000;
   const reportEveryMs = options.reportEveryMs ?? 30000;
   const maxWaitMs = options.maxWaitMs ?? 10 * 60 * 1000;
-  const client = connect(url, { max: 1, connection: { application_name: `rb migrate (pid ${process.pid} on ${os.hostname()})` } });
+  // A reserved postgres.js connection the server closed must not be used again (a query on it
+  // throws a TypeError from inside postgres.js that nothing can catch): note when it closes.
+  let closed = false;
+  const client = connect(url, {
+    max: 1,
+    connection: { application_name: `rb migrate (pid ${process.pid} on ${os.hostname()})` },
+    onclose: () => (closed = true),
+  });
+  const lost = () =>
+    new ConnectionError(
+      `lost the connection to ${maskUrl(url)} that held or awaited the migration lock (the server restarted or ended the session); ` +
+        'rb stopped before applying more; run rb status, then the command again once the server is reachable',
+    );
+  const guard = () => {
+    if (closed) throw lost();
+  };
   let reserved: Awaited<ReturnType<Sql['reserve']>> | undefined;
   let locked = false;
   try {
@@ -74,6 +105,7 @@ export async function withMigrationLock<T>(url: string, options: LockOptions, wo
       const started = Date.now();
       let nextReport = reportAfterMs;
       for (;;) {
+        guard();
         const [row] = await reserved<{ ok: boolean }[]>`select pg_try_advisory_lock(${LOCK_KEYS[0]}, ${LOCK_KEYS[1]}) as ok`;
         if (row.ok) break;
         const waited = Date.now() - started;
@@ -87,22 +119,38 @@ export async function withMigrationLock<T>(url: string, options: LockOptions, wo
           options.onWait?.({ waitedMs: waited, holder: await lockHolder(reserved) });
           nextReport += reportEveryMs;
         }
+        if (options.signal?.aborted) {
+          const signal = stopSignalOf(options.signal);
+          throw new InterruptedError(`stopped by ${signal} while waiting for the migration lock; nothing was applied`, signal);
+        }
         await sleep(pollMs);
       }
       locked = true;
+      // A killed rb's dbmate may still be applying a migration: let it finish first.
+      await waitForEarlierSessions(reserved, { onWait: options.onSessionWait, signal: options.signal, beforeQuery: guard });
     } catch (error) {
       throw asConnectionError(error, url);
     }
-    return await work();
+    const held = reserved;
+    return await work({
+      assertHeld: async () => {
+        guard();
+        try {
+          await held`select 1`;
+        } catch {
+          throw lost();
+        }
+      },
+    });
   } finally {
-    if (reserved && locked) {
+    if (reserved && locked && !closed) {
       try {
         await reserved`select pg_advisory_unlock(${LOCK_KEYS[0]}, ${LOCK_KEYS[1]})`;
       } catch {
         // The session is gone, and the lock went with it.
       }
     }
-    reserved?.release();
+    if (!closed) reserved?.release();
     await client.end({ timeout: 5 });
   }
 }

@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import { readAppliedVersions } from './applied-versions.ts';
 import { reviewChecksums } from './checksums.ts';
 import { compareVersions, listMigrations, type MigrationEntry } from './migration-directory.ts';
-import { readRbRecords, type RbMigrationRecord } from './rb-migrations-table.ts';
+import { readRbRecords, RUNNING_MARK, type RbMigrationRecord } from './rb-migrations-table.ts';
 
 export type MigrationState = 'applied' | 'pending' | 'pending-out-of-order' | 'applied-file-missing';
 
@@ -16,6 +16,8 @@ export interface MigrationStatusRow {
   edited?: boolean;
   /** A transaction:false migration that failed part-way; rb upgrade refuses until it is resolved. */
   failed?: boolean;
+  /** Its failure is rb's mark from before it ran: it runs now, or rb was killed while it ran. */
+  running?: boolean;
 }
 
 export interface MigrationStatus {
@@ -55,7 +57,10 @@ export function combineStatus(
     }
     const row: MigrationStatusRow = { version: file.version, fileName: file.fileName, state };
     if (editedVersions.has(file.version)) row.edited = true;
-    if (failedVersions.has(file.version)) row.failed = true;
+    if (failedVersions.has(file.version)) {
+      row.failed = true;
+      if (records.get(file.version)?.error === RUNNING_MARK) row.running = true;
+    }
     rows.push(row);
   }
   for (const version of sortedApplied) {

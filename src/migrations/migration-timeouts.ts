@@ -2,10 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDotenv } from '../config.ts';
 import { UsageError } from '../errors.ts';
+import { durationProblem, isDuration, type FileTimeouts } from './rb-directives.ts';
+
+export type { FileTimeouts };
 
 /**
  * Timeouts every migration runs with. lock_timeout keeps a migration that waits for a busy
  * table from queueing every other query behind it; statement_timeout stops a runaway statement.
+ * A file overrides them with a `-- rb:` line (src/migrations/rb-directives.ts).
  */
 export interface TimeoutSettings {
   lockTimeout?: string;
@@ -21,18 +25,8 @@ export const DEFAULT_STATEMENT_TIMEOUT = '1h';
 export const DEFAULT_LOCK_RETRIES = 3;
 export const DEFAULT_RETRY_WAIT_MS = 1000;
 
-const DURATION = /^\d+(ms|s|min|h|d)?$/;
-const FILE_SETTINGS: Record<string, keyof FileTimeouts> = { lock_timeout: 'lockTimeout', statement_timeout: 'statementTimeout' };
-
-export interface FileTimeouts {
-  lockTimeout?: string;
-  statementTimeout?: string;
-}
-
 function checkDuration(value: string, where: string, name: string): string {
-  if (!DURATION.test(value)) {
-    throw new UsageError(`${where}: ${name} "${value}" is not a duration; use a number with ms, s, min, h or d (e.g. 5s; 0 turns it off)`);
-  }
+  if (!isDuration(value)) throw new UsageError(`${where}: ${durationProblem(value, name)}`);
   return value;
 }
 
@@ -61,28 +55,6 @@ export function resolveTimeoutSettings(
     lockRetries: envRetries !== undefined ? Number(envRetries) : DEFAULT_LOCK_RETRIES,
     retryWaitMs: DEFAULT_RETRY_WAIT_MS,
   };
-}
-
-/**
- * Per-file overrides: a comment line `-- rb: lock_timeout=30s statement_timeout=2h` anywhere in
- * the file (it applies to the up and the down section).
- */
-export function fileTimeouts(filePath: string, text: string = readFileSync(filePath, 'utf8')): FileTimeouts {
-  const result: FileTimeouts = {};
-  text.split(/\r?\n/).forEach((line, index) => {
-    const match = /^--\s*rb:(.*)$/.exec(line.trim());
-    if (!match) return;
-    const where = `${filePath}:${index + 1}`;
-    for (const pair of match[1].split(/[\s,]+/).filter(Boolean)) {
-      const [key, value] = pair.split('=');
-      const field = FILE_SETTINGS[key];
-      if (!field || value === undefined) {
-        throw new UsageError(`${where}: unknown rb setting "${pair}"; write "-- rb: lock_timeout=30s statement_timeout=2h"`);
-      }
-      result[field] = checkDuration(value, where, key);
-    }
-  });
-  return result;
 }
 
 /**

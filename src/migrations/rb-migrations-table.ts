@@ -12,6 +12,14 @@ const TABLE = qualified(RB_MIGRATIONS_TABLE);
 
 export type RbRecordState = 'applied' | 'failed';
 
+/**
+ * What rb records for a transaction:false file just before it runs it: if rb never gets to
+ * replace it (kill -9, a lost connection), the next run refuses the file instead of applying it a
+ * second time. While a run holds the migration lock, the same record means "running".
+ */
+export const RUNNING_MARK = 'rb lost track of it while it ran (rb was killed or the connection was lost); it may have run part-way';
+
+
 export interface RbMigrationRecord {
   version: string;
   fileName: string;

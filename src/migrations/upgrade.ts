@@ -1,27 +1,29 @@
 import { withClient, type Sql } from '../client.ts';
 import { relativeToProject, type Config } from '../config.ts';
-import { MigrationError, RefusedError, UsageError } from '../errors.ts';
+import { ConnectionError, MigrationError, RefusedError, UsageError } from '../errors.ts';
 import { guardProduction, type Confirm } from '../target/prod-guard.ts';
 import { identifyTarget, type Target } from '../target/resolve-target.ts';
-import { migrateBatches, runMigrateBatch } from './apply-migration.ts';
+import { migrateBatches, runBatch, type BatchOutcome } from './apply-migration.ts';
 import { readAppliedVersions } from './applied-versions.ts';
 import { fileChecksum } from './checksums.ts';
-import { parseDbmateError } from './dbmate.ts';
 import { describeNonTransactionalFailure, listInvalidIndexes, refuseFailedMigrations } from './failed-migrations.ts';
 import { listMigrations, readMigrations, type MigrationEntry } from './migration-directory.ts';
-import { firstStatementLine, type MigrationFile } from './migration-file.ts';
+import { transactionFalseProblem, type MigrationFile } from './migration-file.ts';
 import type { MigrationEvent } from './migration-events.ts';
-import { withMigrationLock } from './migration-lock.ts';
+import { withMigrationLock, type HeldLock, type LockOptions } from './migration-lock.ts';
 import { combineStatus, migrationStatus, type MigrationStatus } from './migration-status.ts';
-import { defaultTimeoutSettings, fileTimeouts, type TimeoutSettings } from './migration-timeouts.ts';
+import { defaultTimeoutSettings, type TimeoutSettings } from './migration-timeouts.ts';
 import {
   deleteRecords,
   ensureRbMigrationsTable,
   readRbRecords,
   recordApplied,
   recordFailed,
+  RUNNING_MARK,
   writeSchemaFileWithoutBookkeeping,
 } from './rb-migrations-table.ts';
+import { describeFailure } from './run-migrations.ts';
+import { describeInterruption, settleStoppedFile, stopCause, unlessStopped } from './stopped-migration.ts';
 
 export interface UpgradeOptions {
   dryRun?: boolean;
@@ -35,6 +37,8 @@ export interface UpgradeOptions {
   retryFailed?: boolean;
   timeouts?: TimeoutSettings;
   onEvent?: (event: MigrationEvent) => void;
+  /** Aborted on Ctrl-C / SIGTERM (src/interrupt.ts): rb settles what ran and throws InterruptedError. */
+  signal?: AbortSignal;
 }
 
 export interface UpgradeResult {
@@ -46,19 +50,6 @@ export interface UpgradeResult {
   schemaFile?: string;
 }
 
-/** Formats a dbmate SQL failure as file:line:column: message (SQLSTATE). */
-export function describeSqlFailure(config: Config, file: MigrationFile, section: 'up' | 'down', stderr: string): string {
-  const error = parseDbmateError(stderr);
-  const relative = relativeToProject(config, file.path);
-  const sectionStart = file[section].line;
-  // Without a position from PostgreSQL (e.g. DROP of a missing table) point at the section's first statement.
-  const where =
-    error.sectionLine !== undefined
-      ? `${relative}:${sectionStart + error.sectionLine - 1}:${error.column}`
-      : `${relative}:${firstStatementLine(file[section])}`;
-  return `${where}: ${error.message}${error.sqlState ? ` (SQLSTATE ${error.sqlState})` : ''}`;
-}
-
 function outOfOrderEntries(status: MigrationStatus): MigrationEntry[] {
   const older = new Set(status.rows.filter((row) => row.state === 'pending-out-of-order').map((row) => row.version));
   return status.pending.filter((entry) => older.has(entry.version));
@@ -66,6 +57,27 @@ function outOfOrderEntries(status: MigrationStatus): MigrationEntry[] {
 
 function relative(config: Config, entry: MigrationEntry): string {
   return relativeToProject(config, entry.path);
+}
+
+/** The lock's progress reports as migration events, and the stop signal. */
+export function lockOptions(options: { onEvent?: (event: MigrationEvent) => void; signal?: AbortSignal }): LockOptions {
+  return {
+    onWait: (wait) => options.onEvent?.({ kind: 'lock-wait', ...wait }),
+    onSessionWait: (wait) => options.onEvent?.({ kind: 'session-wait', ...wait }),
+    signal: options.signal,
+  };
+}
+
+/** Pre-flight: a transaction:false section with several statements cannot run as its author meant. */
+function refuseMisbuiltSections(config: Config, files: MigrationFile[]): void {
+  const problems: string[] = [];
+  for (const file of files) {
+    for (const kind of ['up', 'down'] as const) {
+      const problem = transactionFalseProblem(file[kind], kind);
+      if (problem) problems.push(`${relative(config, file)}:${problem.line}: ${problem.message}`);
+    }
+  }
+  if (problems.length) throw new UsageError(problems.join('\n'));
 }
 
 /** The checks that need no lock: edited applied files and, on production, out-of-order files. */
@@ -95,10 +107,12 @@ function refuseUnsafe(config: Config, target: Target, status: MigrationStatus, o
  */
 export async function upgrade(config: Config, target: Target, options: UpgradeOptions): Promise<UpgradeResult> {
   const status = await migrationStatus(config, target.url);
-  // Validate every pending file (sections and rb settings) before anything runs: a bad file changes nothing.
-  const files = readMigrations(config.migrationsDir, status.pending);
-  for (const file of files) fileTimeouts(file.path);
-  if (status.failed.length && !options.retryFailed) {
+  // Validate every pending file (sections, rb settings, transaction:false) before anything runs: a bad file changes nothing.
+  const files = readMigrations(config.migrationsDir, status.pending, config.projectDir);
+  refuseMisbuiltSections(config, files);
+  // A file marked as running may be applied right now (by the run holding the lock, or by a killed
+  // rb's dbmate): that is decided under the lock. Real failures are refused at once.
+  if (status.failed.some((r) => r.error !== RUNNING_MARK) && !options.retryFailed) {
     refuseFailedMigrations(config, status.failed, await withClient(target.url, listInvalidIndexes));
   }
   if (status.pending.length) await identifyTarget(target); // production reached through DATABASE_URL is production (out-of-order refusal)
@@ -108,17 +122,21 @@ export async function upgrade(config: Config, target: Target, options: UpgradeOp
   if (options.dryRun || (files.length === 0 && acceptEdits.length === 0)) {
     return { applied: status.pending, outOfOrder, dryRun: Boolean(options.dryRun) };
   }
-  await guardProduction(target, {
-    action: 'apply migrations',
-    plan: [
-      ...acceptEdits.map((e) => `accept the edited ${e.fileName} (record its new checksum)`),
-      ...files.map((f) => `apply ${f.fileName}`),
-    ],
-    yes: options.yes,
-    confirm: options.confirm,
-  });
-  return withMigrationLock(target.url, { onWait: (wait) => options.onEvent?.({ kind: 'lock-wait', ...wait }) }, () =>
-    withClient(target.url, (sql) => applyLocked(config, target, options, sql)),
+  await unlessStopped(
+    guardProduction(target, {
+      action: 'apply migrations',
+      plan: [
+        ...acceptEdits.map((e) => `accept the edited ${e.fileName} (record its new checksum)`),
+        ...files.map((f) => `apply ${f.fileName}`),
+      ],
+      yes: options.yes,
+      confirm: options.confirm,
+    }),
+    options.signal,
+    'nothing was applied',
+  );
+  return withMigrationLock(target.url, lockOptions(options), (lock) =>
+    withClient(target.url, (sql) => applyLocked(config, target, options, sql, lock)),
   );
 }
 
@@ -128,6 +146,7 @@ async function applyLocked(
   target: Target,
   options: UpgradeOptions,
   sql: Sql,
+  lock: HeldLock,
 ): Promise<UpgradeResult> {
   await ensureRbMigrationsTable(sql);
   const status = combineStatus(listMigrations(config.migrationsDir), await readAppliedVersions(sql), await readRbRecords(sql));
@@ -145,48 +164,93 @@ async function applyLocked(
       options.onEvent?.({ kind: 'edit-accepted', fileName: entry.fileName });
     }
   }
-  const files = readMigrations(config.migrationsDir, status.pending);
+  const files = readMigrations(config.migrationsDir, status.pending, config.projectDir);
   const settings = options.timeouts ?? defaultTimeoutSettings();
   const done: MigrationFile[] = [];
-  const readApplied = async () => new Set(await readAppliedVersions(sql));
+  const show = (filePath: string) => relativeToProject(config, filePath);
   for (const batch of migrateBatches(files, settings)) {
+    await lock.assertHeld();
     const transactional = batch[0].up.options.transaction !== 'false';
     const invalidBefore = transactional ? [] : await listInvalidIndexes(sql);
+    if (!transactional) {
+      // Recorded before it runs: if rb dies (kill -9) or the connection goes while it runs, the
+      // next run finds it marked and refuses to apply it a second time (RUNNING_MARK).
+      await recordFailed(sql, {
+        version: batch[0].version, fileName: batch[0].fileName, checksum: fileChecksum(batch[0].path),
+        error: RUNNING_MARK, invalidIndexes: [],
+      });
+    }
     // A transaction:false file may have run part-way: never retried automatically.
-    const outcome = await runMigrateBatch(
-      { url: target.url },
-      batch,
-      transactional ? settings : { ...settings, lockRetries: 0 },
-      readApplied,
-      (retry) => options.onEvent?.({ kind: 'lock-retry', ...retry }),
-    );
-    for (const file of outcome.applied) await recordApplied(sql, file.version, file.fileName, fileChecksum(file.path));
-    done.push(...outcome.applied);
+    const outcome = await runBatch(target.url, batch, 'migrate', transactional ? settings : { ...settings, lockRetries: 0 }, {
+      onRetry: (retry) => options.onEvent?.({ kind: 'lock-retry', ...retry }),
+      signal: options.signal,
+    });
+    if (outcome.failure?.failure.connectionLost) throw connectionLost(done, outcome, transactional);
+    for (const file of outcome.done) await recordApplied(sql, file.version, file.fileName, fileChecksum(file.path));
+    done.push(...outcome.done);
+    if (outcome.stopped) {
+      const why = stopCause(options.signal, outcome.stopped.signal);
+      const marked = transactional ? undefined : { file: batch[0], invalidBefore, cause: why.cause };
+      const settled = await settleStoppedFile(sql, 'migrate', outcome.stopped.current, marked);
+      if (settled.finished) done.push(settled.finished);
+      throw describeInterruption(why, { config, command: 'migrate', files, done, cutOff: settled.cutOff, isProduction: target.isProduction });
+    }
     if (!outcome.failure) continue;
-    const { file, result, attempts, lockTimedOut, lockTimeout } = outcome.failure;
+    const { failure, attempts, lockTimedOut, lockTimeout } = outcome.failure;
     if (done.length && !target.isProduction) await writeSchemaFileWithoutBookkeeping(config, target.url);
-    const failure = describeSqlFailure(config, file, 'up', result.stderr);
+    const file = failure.file;
+    if (!file) {
+      if (!transactional) await deleteRecords(sql, [batch[0].version]); // it never started
+      throw new MigrationError(`${describeFailure(failure, show)}; nothing more was applied; fix the problem and run rb upgrade again`);
+    }
+    const text = describeFailure(failure, show);
     if (!transactional) {
       const before = new Set(invalidBefore);
       const newInvalid = (await listInvalidIndexes(sql)).filter((name) => !before.has(name));
-      await recordFailed(sql, { version: file.version, fileName: file.fileName, checksum: fileChecksum(file.path), error: failure, invalidIndexes: newInvalid });
-      throw new MigrationError(describeNonTransactionalFailure(failure, file.fileName, newInvalid));
+      await recordFailed(sql, { version: file.version, fileName: file.fileName, checksum: fileChecksum(file.path), error: text, invalidIndexes: newInvalid });
+      throw new MigrationError(describeNonTransactionalFailure(text, file.fileName, newInvalid));
     }
-    const notRun = files.length - done.length - 1;
-    const rest =
-      `${done.length ? `, ${done.length} earlier migration(s) stay applied` : ''}${notRun ? `, ${notRun} later one(s) not run` : ''}`;
+    const rest = restOf(files, done);
     if (lockTimedOut) {
       throw new MigrationError(
-        `${failure}; ${file.fileName} could not get a lock within lock_timeout ${lockTimeout} in ${attempts} attempts and was rolled back${rest}; ` +
+        `${text}; ${file.fileName} could not get a lock within lock_timeout ${lockTimeout} in ${attempts} attempts and was rolled back${rest}; ` +
           'another session holds a lock on a table it changes (see pg_locks / pg_stat_activity): run rb upgrade again once that session is done, ' +
           'or allow a longer wait with --lock-timeout 30s or a line "-- rb: lock_timeout=30s" in the file',
       );
     }
-    throw new MigrationError(`${failure}; ${file.fileName} was rolled back${rest}; fix it and run rb upgrade again`);
+    throw new MigrationError(`${text}; ${file.fileName} was rolled back${rest}; fix it and run rb upgrade again`);
   }
   const applied = done.map((f) => status.pending.find((e) => e.version === f.version)!);
   const outOfOrder = outOfOrderEntries(status).filter((e) => done.some((f) => f.version === e.version));
   // Written under the lock: concurrent runs must not dump over each other.
   const schemaFile = target.isProduction || done.length === 0 ? undefined : await writeSchemaFileWithoutBookkeeping(config, target.url);
   return { applied, outOfOrder, dryRun: false, schemaFile };
+}
+
+/** ", 2 earlier migration(s) stay applied, 1 later one(s) not run" (the failed file is neither). */
+function restOf(files: MigrationFile[], done: MigrationFile[]): string {
+  const notRun = files.length - done.length - 1;
+  return `${done.length ? `, ${done.length} earlier migration(s) stay applied` : ''}${notRun ? `, ${notRun} later one(s) not run` : ''}`;
+}
+
+/**
+ * The server went away while dbmate ran (a restart, a terminated backend). rb's own connection
+ * went with it, so nothing more is recorded here: a transactional file was rolled back by the
+ * server; a transaction:false one keeps the mark rb wrote before it ran; files dbmate applied
+ * before are in its tracking table and adopted by the next run.
+ */
+function connectionLost(done: MigrationFile[], outcome: BatchOutcome, transactional: boolean): ConnectionError {
+  const failure = outcome.failure!.failure;
+  const applied = [...done, ...outcome.done];
+  const file = failure.file;
+  const what = !file
+    ? 'before dbmate started a migration'
+    : transactional
+      ? `while ${file.fileName} ran; the server rolled it back`
+      : `while ${file.fileName} ran outside a transaction (transaction:false); it may have run part-way and is recorded as failed (rb upgrade refuses it until resolved)`;
+  const appliedText = applied.length ? `${applied.length} migration(s) before it stay applied` : 'nothing was applied';
+  return new ConnectionError(
+    `lost the connection to the database ${what}: ${failure.message}${failure.sqlState ? ` (SQLSTATE ${failure.sqlState})` : ''}; ` +
+      `${appliedText}; once the server is reachable, run rb status and rb upgrade again`,
+  );
 }

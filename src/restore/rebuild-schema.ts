@@ -1,9 +1,8 @@
 import { withClient } from '../client.ts';
 import { relativeToProject, type Config } from '../config.ts';
-import { MigrationError, RbError } from '../errors.ts';
+import { RbError } from '../errors.ts';
 import { quoteIdent } from '../local-db/ensure-database.ts';
-import { readAppliedVersions } from '../migrations/applied-versions.ts';
-import { assertDbmateRan, parseDbmateError, runDbmate, withMigrationSubset } from '../migrations/dbmate.ts';
+import { describeFailure, failureError, runMigrations } from '../migrations/run-migrations.ts';
 import type { MigrationFile } from '../migrations/migration-file.ts';
 import { TOOLING_TABLES } from '../rb-tables.ts';
 
@@ -38,22 +37,11 @@ export async function dropLocalSchema(url: string, config: Config): Promise<void
 }
 
 /**
- * Applies exactly these files with dbmate, in version order. A failure names the file and line.
+ * Applies exactly these files with dbmate, in version order. A failure names the file and line
+ * (src/migrations/run-migrations.ts); a lost connection is a ConnectionError.
  */
 export async function migrateFiles(config: Config, url: string, files: MigrationFile[]): Promise<void> {
-  if (files.length === 0) return;
-  const result = await withMigrationSubset(files.map((f) => f.path), (dir) =>
-    runDbmate({ url, migrationsDir: dir }, ['migrate']),
-  );
-  assertDbmateRan(result);
-  if (result.ok) return;
-  // dbmate prints "Applied:" before it checks errors: ask the database which file failed.
-  const applied = new Set(await withClient(url, (sql) => readAppliedVersions(sql)));
-  const failed = files.find((f) => !applied.has(f.version));
-  const error = parseDbmateError(result.stderr);
-  const state = error.sqlState ? ` (SQLSTATE ${error.sqlState})` : '';
-  if (!failed) throw new MigrationError(`dbmate failed: ${error.message}${state}`);
-  const relative = relativeToProject(config, failed.path);
-  const line = error.sectionLine !== undefined ? `${failed.up.line + error.sectionLine - 1}:${error.column}` : `${failed.up.line}`;
-  throw new MigrationError(`${relative}:${line}: ${error.message}${state}`);
+  const run = await runMigrations(url, files, 'migrate');
+  if (run.stopped) throw new RbError(`dbmate was stopped by ${run.stopped.signal}`);
+  if (run.failure) throw failureError(run.failure, describeFailure(run.failure, (p) => relativeToProject(config, p)));
 }

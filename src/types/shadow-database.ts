@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { withClient } from '../client.ts';
-import { MigrationError } from '../errors.ts';
+import { RbError } from '../errors.ts';
 import { quoteIdent, recreateDatabase } from '../local-db/ensure-database.ts';
-import { assertDbmateRan, parseDbmateError, runDbmate } from '../migrations/dbmate.ts';
+import { listMigrations, readMigrations } from '../migrations/migration-directory.ts';
+import { describeFailure, failureError, runMigrations } from '../migrations/run-migrations.ts';
 import { parseDatabaseUrl, withDatabase } from '../target/database-url.ts';
 import { searchPath } from '@rbsql/runtime';
 
@@ -40,17 +41,15 @@ export async function ensureShadowDatabase(options: ShadowOptions): Promise<Shad
     const [row] = await sql<{ comment: string | null }[]>`
       select shobj_description(oid, 'pg_database') as comment from pg_database where datname = ${name}`;
     if (row && row.comment === `${MARK}${options.hash}`) return false;
+    const files = readMigrations(options.migrationsDir, listMigrations(options.migrationsDir), process.cwd());
     await recreateDatabase(sql, name, 'rb types (its shadow database)');
-    const result = await runDbmate({ url, migrationsDir: options.migrationsDir }, ['migrate']);
-    assertDbmateRan(result);
-    if (!result.ok) {
+    // The shadow database is rebuilt from scratch anyway: a failure without a position is located by replaying its statements.
+    const run = await runMigrations(url, files, 'migrate', { replayToLocate: true });
+    if (run.stopped) throw new RbError(`dbmate was stopped by ${run.stopped.signal}`);
+    if (run.failure) {
       await sql.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);
-      const failed = result.stdout.split('\n').filter((line) => line.startsWith('Applying: ')).pop()?.slice('Applying: '.length);
-      const error = parseDbmateError(result.stderr);
-      const where = failed ? path.join(path.relative(process.cwd(), options.migrationsDir) || '.', failed) : path.relative(process.cwd(), options.migrationsDir);
-      throw new MigrationError(
-        `building the shadow database ${name} from the migrations failed at ${where}${error.sectionLine !== undefined ? ` (line ${error.sectionLine} of its up section)` : ''}: ${error.message}${error.sqlState ? ` (SQLSTATE ${error.sqlState})` : ''}; fix the migration and run rb types again`,
-      );
+      const failure = describeFailure(run.failure, (p) => path.relative(process.cwd(), p) || p);
+      throw failureError(run.failure, `building the shadow database ${name} from the migrations failed${run.failure.file ? " at" : ":"} ${failure}; fix the migration and run rb types again`);
     }
     await sql.unsafe(`alter database ${quoteIdent(name)} set search_path = ${searchPath(options.schemas)}`);
     await sql.unsafe(`comment on database ${quoteIdent(name)} is '${MARK}${options.hash}'`);

@@ -22,7 +22,7 @@ test('a migration without -- migrate:down is refused before anything runs', asyn
   assert.is(result.code, 2);
   assert.is(
     result.stderr,
-    `rb: ${cwd}/db/migrations/20240101000002_no_down.sql:3: no '-- migrate:down' section; add a line '-- migrate:down' after the up SQL, followed by SQL that undoes it\n`,
+    `rb: db/migrations/20240101000002_no_down.sql:3: no '-- migrate:down' section; add a line '-- migrate:down' after the up SQL, followed by SQL that undoes it\n`,
   );
   assert.equal(await userTables(url), [], 'not even the valid first migration ran');
 });

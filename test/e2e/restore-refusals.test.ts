@@ -157,7 +157,7 @@ test('objects a migration puts outside rb.schemas block a rerun, with the fix na
   assert.is(rerun.code, 4);
   assert.is(
     lastLine(rerun.stderr),
-    `rb: restore failed in phase "rebuild schema": db/migrations/${settings}:1: relation "settings" already exists (SQLSTATE 42P07); it already existed outside the schemas rb drops (app): add its schema to "rb": {"schemas": [...]} in package.json, or make the migration idempotent (IF NOT EXISTS); the local database is incomplete; fix the cause and run the restore again (it starts clean)`,
+    `rb: restore failed in phase "rebuild schema": db/migrations/${settings}:2: relation "settings" already exists (SQLSTATE 42P07); it already existed outside the schemas rb drops (app): add its schema to "rb": {"schemas": [...]} in package.json, or make the migration idempotent (IF NOT EXISTS); the local database is incomplete; fix the cause and run the restore again (it starts clean)`,
   );
 
   writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'p', private: true, rb: { schemas: ['app', 'public'] } }));

@@ -230,7 +230,7 @@ test('a server restart in the middle of a batched run: exit 3 naming the lost co
     assert.is(run.code, 3, run.stderr);
     assert.match(
       run.stderr,
-      /\nrb: lost the connection to postgres:\/\/postgres@127\.0\.0\.1:\d+\/app_db\?sslmode=disable during batch 2 \(keys 101\.\.200\): .+; 100 rows are done and each batch commits together with its checkpoint: run the same command again to resume from the last committed batch\n$/,
+      /\nrb: lost the connection to postgres:\/\/postgres:\*\*\*\*@127\.0\.0\.1:\d+\/app_db\?sslmode=disable during batch 2 \(keys 101\.\.200\): .+; 100 rows are done and each batch commits together with its checkpoint: run the same command again to resume from the last committed batch\n$/,
     );
     assert.not.match(run.stderr, 'internal error');
 

@@ -228,7 +228,11 @@ test('statement_timeout can be set per file; a bad rb setting is refused before 
   writeFileSync(file(cwd, T2), `-- rb: lock_timout=1s\n${migration('select 1;', 'select 1;')}`);
   const bad = await runRb(['upgrade'], { cwd, env: { DATABASE_URL: url } });
   assert.is(bad.code, 2);
-  assert.is(bad.stderr, `rb: ${file(cwd, T2)}:1: unknown rb setting "lock_timout=1s"; write "-- rb: lock_timeout=30s statement_timeout=2h"\n`);
+  assert.is(
+    bad.stderr,
+    `rb: db/migrations/${T2}:1: unknown rb setting "lock_timout=1s"; write "-- rb: lock_timeout=30s statement_timeout=2h" (timeouts) ` +
+      'or "-- rb:irreversible <reason>" (in the down section)\n',
+  );
   const badFlag = await runRb(['upgrade', '--lock-timeout', 'soon'], { cwd, env: { DATABASE_URL: url } });
   assert.is(badFlag.code, 2);
   assert.is(badFlag.stderr, 'rb: --lock-timeout: lock timeout "soon" is not a duration; use a number with ms, s, min, h or d (e.g. 5s; 0 turns it off)\n');

@@ -1,0 +1,119 @@
+import type { Sql } from '../client.ts';
+import { InterruptedError, MigrationError } from '../errors.ts';
+import { stopSignalOf } from '../interrupt.ts';
+import { DBMATE_SESSION_PREFIX, dbmateSessionName } from './dbmate.ts';
+
+/**
+ * dbmate sessions on this database, found by the application_name rb gives them
+ * (src/migrations/dbmate.ts). The migration lock alone is not enough: it goes with the rb process
+ * that took it, while a dbmate child of an rb killed with kill -9 carries on (nothing can end it)
+ * and its session runs on the server until its statement ends.
+ */
+export interface MigrationSession {
+  pid: number;
+  applicationName: string;
+  state: string | null;
+  /** Seconds since its current statement started (or since it connected, when idle). */
+  seconds: number;
+  /** The start of what it runs (`-- migrate:up ...`), when the role may see it. */
+  query: string | null;
+}
+
+export interface SessionWait {
+  waitedMs: number;
+  sessions: MigrationSession[];
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** dbmate sessions of any rb on the database sql is connected to (other than sql's own). */
+export async function migrationSessions(sql: Sql, applicationName?: string): Promise<MigrationSession[]> {
+  const pattern = applicationName ? escapeLike(applicationName) : `${escapeLike(DBMATE_SESSION_PREFIX)}%`;
+  const rows = await sql<{ pid: number; application_name: string; state: string | null; seconds: number | null; query: string | null }[]>`
+    select pid, application_name, state,
+           floor(extract(epoch from now() - coalesce(query_start, backend_start)))::int as seconds,
+           left(regexp_replace(query, '\\s+', ' ', 'g'), 80) as query
+      from pg_stat_activity
+     where datname = current_database() and pid <> pg_backend_pid()
+       and application_name like ${pattern}
+     order by backend_start`;
+  return rows.map((r) => ({ pid: r.pid, applicationName: r.application_name, state: r.state, seconds: r.seconds ?? 0, query: r.query }));
+}
+
+export function describeSessions(sessions: MigrationSession[]): string {
+  return sessions
+    .map((s) => `backend pid ${s.pid} ("${s.applicationName}", ${s.state ?? 'state hidden'} for ${s.seconds}s${s.query ? `: ${s.query}` : ''})`)
+    .join(', ');
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until no dbmate session of an earlier rb run is left on this database, so what it is
+ * applying is committed or rolled back before this run reads the applied versions. Called with
+ * the migration lock held. Reports after `reportAfterMs`; gives up after `maxWaitMs` with the
+ * sessions named and how to end them.
+ */
+export async function waitForEarlierSessions(
+  sql: Sql,
+  options: {
+    onWait?: (wait: SessionWait) => void;
+    pollMs?: number;
+    reportAfterMs?: number;
+    reportEveryMs?: number;
+    maxWaitMs?: number;
+    signal?: AbortSignal;
+    /** Throws when sql must not be used any more (its connection closed). */
+    beforeQuery?: () => void;
+  },
+): Promise<void> {
+  const pollMs = options.pollMs ?? 100;
+  const reportAfterMs = options.reportAfterMs ?? 1000;
+  const reportEveryMs = options.reportEveryMs ?? 30000;
+  const maxWaitMs = options.maxWaitMs ?? 10 * 60 * 1000;
+  const started = Date.now();
+  let nextReport = reportAfterMs;
+  for (;;) {
+    options.beforeQuery?.();
+    const sessions = await migrationSessions(sql);
+    if (sessions.length === 0) return;
+    const waited = Date.now() - started;
+    if (waited >= maxWaitMs) {
+      throw new MigrationError(
+        `a migration session of an earlier rb run is still active after ${Math.round(waited / 1000)}s: ${describeSessions(sessions)}; ` +
+          'that rb was stopped (killed?) while dbmate applied a migration, and dbmate carries on until its statement ends; wait for it, ' +
+          `or end it (select pg_terminate_backend(${sessions[0].pid})) and run rb status to see what was applied`,
+      );
+    }
+    if (waited >= nextReport) {
+      options.onWait?.({ waitedMs: waited, sessions });
+      nextReport += reportEveryMs;
+    }
+    if (options.signal?.aborted) {
+      const signal = stopSignalOf(options.signal);
+      throw new InterruptedError(`stopped by ${signal} while waiting for a migration session of an earlier rb run to end; nothing was applied`, signal);
+    }
+    await sleep(pollMs);
+  }
+}
+
+/**
+ * Ends this process's own dbmate sessions (after rb stopped its dbmate child, the server may
+ * still run the statement) and waits until they are gone, so what they did is settled: a
+ * transaction rolled back, or a transaction:false statement cut off.
+ */
+export async function endOwnSessions(sql: Sql, timeoutMs = 30000): Promise<void> {
+  const name = dbmateSessionName();
+  const started = Date.now();
+  for (;;) {
+    const sessions = await migrationSessions(sql, name);
+    if (sessions.length === 0) return;
+    if (Date.now() - started > timeoutMs) {
+      throw new MigrationError(`rb could not end its own migration session(s) ${describeSessions(sessions)} within ${timeoutMs / 1000}s`);
+    }
+    for (const session of sessions) await sql`select pg_terminate_backend(${session.pid})`;
+    await sleep(50);
+  }
+}
