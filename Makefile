@@ -21,12 +21,12 @@ install: node_modules/.install-stamp pg-client-tools build
 # The two packages of this repository, compiled by tsc: the runtime (src/runtime, ES module and
 # CommonJS builds) first, then the toolkit (src, which imports the runtime by name).
 PACKAGE_SOURCES := $(shell find src -name '*.ts' -not -path '*/dist/*' -not -path '*/node_modules/*') src/package.json src/tsconfig.json src/runtime/package.json src/runtime/tsconfig.json src/runtime/tsconfig.cjs.json
-src/dist/.build-stamp: node_modules/.install-stamp $(PACKAGE_SOURCES)
+node_modules/.build-stamp: node_modules/.install-stamp $(PACKAGE_SOURCES)
 	npm run build --silent -w @rbsql/runtime
 	npm run build --silent -w @rbsql/cli
 	@touch $@
 
-build: src/dist/.build-stamp
+build: node_modules/.build-stamp
 
 # pg_dump/pg_restore/psql (rb writes db/schema.sql and restores dumps with them). As root on
 # Debian they are installed when missing; elsewhere the message says what to install.

@@ -5,8 +5,10 @@
  * outputs must be identical except where rb deliberately differs:
  *   - nonEmptyArrayParams defaults to true under rb: a spread parameter (`ids -> (...)`) is typed
  *     `readonly [T, ...(T)[]]` instead of `readonly (T)[]`, because an empty array would expand
- *     to `IN ()` / `VALUES ()`, a syntax error at run time.
- * rb's other type choices (src/types/type-choices.ts) do not show here: this schema's date
+ *     to `IN ()` / `VALUES ()`, a syntax error at run time;
+ *   - PreparedQuery is imported from '@rbsql/runtime' instead of '@pgtyped/runtime', so an app
+ *     lists only rb's packages (the same class: the runtime re-declares pgtyped's types over it).
+ * rb's other type choices (src/runtime/type-choices.ts) do not show here: this schema's date
  * columns are covered by the example's own override, which takes precedence over rb's.
  */
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,12 +31,14 @@ function generatedFiles(dir: string, found: string[] = []): string[] {
   return found.sort();
 }
 
-/** rb's one deliberate difference, applied to pgtyped's output. */
-function withNonEmptySpreads(text: string): string {
-  return text.replace(/readonly \(([^()]*)\)\[\]/g, 'readonly [$1, ...($1)[]]');
+/** rb's two deliberate differences, applied to pgtyped's output. */
+function withRbDifferences(text: string): string {
+  return text
+    .replace(/readonly \(([^()]*)\)\[\]/g, 'readonly [$1, ...($1)[]]')
+    .replace("import { PreparedQuery } from '@pgtyped/runtime';", "import { PreparedQuery } from '@rbsql/runtime';");
 }
 
-test('rb types on pgtyped\'s example == plain pgtyped -c, except the documented non-empty spreads', async () => {
+test('rb types on pgtyped\'s example == plain pgtyped -c, except the documented non-empty spreads and import line', async () => {
   assert.ok(existsSync(example), `${example} is missing: make acceptance needs shared/ beside the repository`);
   const schema = readFileSync(path.join(example, 'sql', 'schema.sql'), 'utf8');
   const cwd = tempProject({
@@ -76,10 +80,11 @@ test('rb types on pgtyped\'s example == plain pgtyped -c, except the documented 
   for (const file of cliFiles) {
     const plain = readFileSync(file, 'utf8');
     spreads += (plain.match(/readonly \([^()]*\)\[\]/g) ?? []).length;
-    assert.is(rbOutput.get(path.relative(cwd, file)), withNonEmptySpreads(plain), `${path.relative(cwd, file)} differs beyond the documented changes`);
+    assert.is(rbOutput.get(path.relative(cwd, file)), withRbDifferences(plain), `${path.relative(cwd, file)} differs beyond the documented changes`);
   }
   // InsertBooks.books, GetAllCommentsByIds.ids, InsertComment.comments, SendNotifications.notifications
   assert.is(spreads, 4);
+  for (const [file, text] of rbOutput) assert.match(text, "import { PreparedQuery } from '@rbsql/runtime';", file);
   // 20 queries, each with a PreparedQuery in both outputs.
   const queries = [...rbOutput.values()].reduce((n, text) => n + (text.match(/= new PreparedQuery</g) ?? []).length, 0);
   assert.is(queries, 20);

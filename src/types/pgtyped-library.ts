@@ -82,26 +82,36 @@ function packageEntry(fromDir: string, name: string): { dir: string; entry: stri
 }
 
 /**
- * pgtyped's generator module imports its TypeScript-file parser, which loads the whole TypeScript
- * compiler (0.6-1 s here) although rb only drives the sql mode, which never calls it. This
- * resolve hook gives that one import, from that one pgtyped file, a stand-in that throws if used.
- * Nothing in node_modules changes.
+ * A resolve hook for pgtyped's CLI modules (nothing in node_modules changes):
+ * - its generator imports its TypeScript-file parser, which loads the whole TypeScript compiler
+ *   (0.6-1 s here) although rb only drives the sql mode, which never calls it: that one import,
+ *   from that one pgtyped file, gets a stand-in that throws if used;
+ * - its generator imports @pgtyped/runtime, which @pgtyped/cli 2.4 does not declare (like
+ *   @pgtyped/parser before pgtyped PR 505): hoisted installs find it by chance, isolated ones
+ *   (pnpm, npm --install-strategy=linked) do not. Those imports get rb's own @pgtyped/runtime.
  */
-const SKIP_TYPESCRIPT_HOOK = `
+function pgtypedHook(runtimeUrl: string): string {
+  return `
 const STUB = 'data:text/javascript,' + encodeURIComponent(
   "export default new Proxy({}, { get(_, key) { throw new Error('rb loads pgtyped without TypeScript (sql mode only); typescript.' + String(key) + ' is not available'); } });");
+const RUNTIME = ${JSON.stringify(runtimeUrl)};
 export async function resolve(specifier, context, next) {
   if (specifier === 'typescript' && context.parentURL && context.parentURL.endsWith('/@pgtyped/cli/lib/parseTypescript.js')) {
     return { url: STUB, shortCircuit: true };
   }
+  if (specifier === '@pgtyped/runtime' && context.parentURL && context.parentURL.includes('/@pgtyped/cli/lib/')) {
+    return { url: RUNTIME, shortCircuit: true };
+  }
   return next(specifier, context);
 }`;
+}
 
 let loading: Promise<PgtypedLibrary> | undefined;
 
 export function loadPgtyped(): Promise<PgtypedLibrary> {
   loading ??= (async () => {
-    register(`data:text/javascript,${encodeURIComponent(SKIP_TYPESCRIPT_HOOK)}`);
+    const runtimeUrl = import.meta.resolve('@pgtyped/runtime');
+    register(`data:text/javascript,${encodeURIComponent(pgtypedHook(runtimeUrl))}`);
     // @pgtyped/cli exports only its CLI entry ("./*" -> lib/index.js); its other modules sit beside it.
     const cliLib = path.dirname(fileURLToPath(import.meta.resolve('@pgtyped/cli/lib/index.js')));
     const cliDir = path.dirname(cliLib);
@@ -113,7 +123,7 @@ export function loadPgtyped(): Promise<PgtypedLibrary> {
       load(packageEntry(cliDir, '@pgtyped/parser').entry),
       load(packageEntry(cliDir, '@pgtyped/query').entry),
       load(packageEntry(cliDir, '@pgtyped/wire').entry),
-      load(packageEntry(cliDir, '@pgtyped/runtime').entry),
+      import(runtimeUrl),
     ]);
     const version = (JSON.parse(readFileSync(path.join(cliDir, 'package.json'), 'utf8')) as { version: string }).version;
     return {
