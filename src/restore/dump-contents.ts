@@ -50,6 +50,38 @@ export async function readDumpVersions(toc: ArchiveToc): Promise<string[] | unde
   return versions;
 }
 
+// A possibly quoted identifier as pg_dump writes it, and a qualified name of two or three of them.
+const IDENT = '(?:"(?:[^"]|"")*"|[^\\s."(),;]+)';
+const IDENTITY_SEQUENCE = new RegExp(`ALTER TABLE (?:ONLY )?(${IDENT}\\.${IDENT}) ALTER COLUMN ${IDENT} ADD GENERATED (?:ALWAYS|BY DEFAULT) AS IDENTITY \\(\\s*SEQUENCE NAME (${IDENT}\\.${IDENT})`, 'g');
+const OWNED_SEQUENCE = new RegExp(`ALTER SEQUENCE (${IDENT}\\.${IDENT}) OWNED BY (${IDENT}\\.${IDENT})\\.${IDENT};`, 'g');
+
+/** "app.\"My Table\"" -> "app.My Table" (the unquoted key the TOC uses). */
+function unquotedKey(qualified: string): string {
+  const parts = qualified.match(new RegExp(IDENT, 'g')) ?? [];
+  return parts.map((p) => (p.startsWith('"') ? p.slice(1, -1).replace(/""/g, '"') : p)).join('.');
+}
+
+/**
+ * Which table owns each sequence in the dump ("schema.sequence" -> "schema.table"): serial
+ * columns (ALTER SEQUENCE ... OWNED BY) and identity columns (ADD GENERATED ... SEQUENCE NAME).
+ * Read from the SQL pg_restore prints for the dump's sequence entries, which are small.
+ */
+export async function readSequenceOwners(toc: ArchiveToc): Promise<Map<string, string>> {
+  const entries = toc.entries.filter((e) => e.kind === 'SEQUENCE' || e.kind === 'SEQUENCE OWNED BY');
+  const owners = new Map<string, string>();
+  if (entries.length === 0) return owners;
+  const text = await withScratchDir(async (dir) => {
+    const list = path.join(dir, 'sequences.list');
+    writeRestoreList(list, entries);
+    const result = await runPgTool('pg_restore', ['--schema-only', '--use-list', list, '--file', '-', toc.file]);
+    if (!result.ok) throw new RbError(`could not read the sequences in ${toc.file}: ${firstError(result.stderr)}`);
+    return result.stdout;
+  });
+  for (const match of text.matchAll(IDENTITY_SEQUENCE)) owners.set(unquotedKey(match[2]), unquotedKey(match[1]));
+  for (const match of text.matchAll(OWNED_SEQUENCE)) owners.set(unquotedKey(match[1]), unquotedKey(match[2]));
+  return owners;
+}
+
 const NEWLINE = 0x0a;
 const DATA_HEADER = /^-- Data for Name: (.*); Type: TABLE DATA; Schema: (.*); Owner: /;
 

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { repoRoot } from './databases.ts';
 
 /** A throwaway project directory with db/migrations, as a team's repository would have. */
@@ -47,4 +47,46 @@ export function runRb(args: string[], options: RbOptions): Promise<RbRun> {
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
     child.stdin.end(options.input ?? '');
   });
+}
+
+export interface StartedRb {
+  child: ChildProcess;
+  done: Promise<RbRun>;
+  stderr(): string;
+  /** Resolves once stderr holds the text (rejects if rb ends first). */
+  waitForStderr(text: string): Promise<void>;
+}
+
+/** Starts the real rb binary (as runRb does) and hands back the child, so a test can signal or kill it mid-run. */
+export function startRb(args: string[], options: RbOptions): StartedRb {
+  const env: Record<string, string> = {};
+  for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) if (process.env[key]) env[key] = process.env[key]!;
+  for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value;
+  const child = spawn(process.execPath, [rbBin, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const waiters: { text: string; resolve: () => void }[] = [];
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+    stderr += c;
+    for (const w of waiters.filter((x) => stderr.includes(x.text))) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  });
+  const done = new Promise<RbRun>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return {
+    child,
+    done,
+    stderr: () => stderr,
+    waitForStderr: (text) =>
+      new Promise<void>((resolve, reject) => {
+        if (stderr.includes(text)) return resolve();
+        waiters.push({ text, resolve });
+        void done.then((run) => reject(new Error(`rb ended (code ${run.code}, signal ${run.signal}) before printing "${text}":\n${run.stderr}`)));
+      }),
+  };
 }
