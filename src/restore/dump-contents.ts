@@ -68,8 +68,7 @@ function unquotedKey(qualified: string): string {
  */
 export async function readSequenceOwners(toc: ArchiveToc): Promise<Map<string, string>> {
   const entries = toc.entries.filter((e) => e.kind === 'SEQUENCE' || e.kind === 'SEQUENCE OWNED BY');
-  const owners = new Map<string, string>();
-  if (entries.length === 0) return owners;
+  if (entries.length === 0) return new Map();
   const text = await withScratchDir(async (dir) => {
     const list = path.join(dir, 'sequences.list');
     writeRestoreList(list, entries);
@@ -77,6 +76,12 @@ export async function readSequenceOwners(toc: ArchiveToc): Promise<Map<string, s
     if (!result.ok) throw new RbError(`could not read the sequences in ${toc.file}: ${firstError(result.stderr)}`);
     return result.stdout;
   });
+  return parseSequenceOwners(text);
+}
+
+/** The owners in the SQL pg_restore prints for sequence entries. Exported for tests. */
+export function parseSequenceOwners(text: string): Map<string, string> {
+  const owners = new Map<string, string>();
   for (const match of text.matchAll(IDENTITY_SEQUENCE)) owners.set(unquotedKey(match[2]), unquotedKey(match[1]));
   for (const match of text.matchAll(OWNED_SEQUENCE)) owners.set(unquotedKey(match[1]), unquotedKey(match[2]));
   return owners;
