@@ -78,17 +78,12 @@ function warnAboutLeftovers(config: Config, io: Io): void {
   for (const file of removeLeftoverDumps(config)) io.err(`rb: removed ${file}, a partial dump (production data) left by an earlier run that was killed`);
 }
 
-/** Runs a restore command so Ctrl-C / SIGTERM stops it cleanly: children end, the work database is dropped. */
+/**
+ * Runs a restore command so Ctrl-C / SIGTERM stops it cleanly (src/interrupt.ts): pg_dump and
+ * pg_restore end with rb, the restore drops its work database, and the error says where it stopped.
+ */
 function stoppable<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  return interruptible(async ({ signal }) => {
-    try {
-      return await work(signal);
-    } catch (error) {
-      if (!signal.aborted || error instanceof InterruptedError) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      throw new InterruptedError(`stopped (${stopSignalOf(signal)}): ${message}`, stopSignalOf(signal));
-    }
-  });
+  return interruptible(({ signal }) => work(signal));
 }
 
 /** rb restore-to-dump <file>: restore an existing custom-format dump into the local database. */
@@ -112,7 +107,14 @@ export async function dumpAndRestoreCommand(flags: RestoreFlags, io: Io): Promis
   const { config, target } = await localTarget(flags);
   warnAboutLeftovers(config, io);
   const summary = await stoppable(async (signal) => {
-    const dump = await dumpProduction(config, { excludeTableData: options.excludeTableData, excludeTable: options.excludeTable, onProgress: options.onProgress });
+    let dump;
+    try {
+      dump = await dumpProduction(config, { excludeTableData: options.excludeTableData, excludeTable: options.excludeTable, onProgress: options.onProgress });
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      const stop = stopSignalOf(signal);
+      throw new InterruptedError(`dump-and-restore stopped (${stop}) while pg_dump ran; the partial dump was removed and the local database was not touched`, stop);
+    }
     const relative = relativeToProject(config, dump.file);
     io.err(`rb: dumped production at version ${dump.productionVersion} in ${dump.seconds.toFixed(2)}s to ${relative} (mode 0600)`);
     try {

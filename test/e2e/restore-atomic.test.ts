@@ -229,15 +229,26 @@ test('kill -9 during "load data": local database as it was, rb status unchanged;
   }
 });
 
-test('kill -9 while pg_dump writes: the next dump-and-restore removes the .partial dump; a missing local database is created', async () => {
+test('SIGTERM while pg_dump writes removes the partial dump (exit 143); after kill -9 the next run removes it; a missing local database is created', async () => {
   const fresh = withDatabase(local, `${localName}_new`);
   databases.push(fresh);
+  const dumps = path.join(cwd, '.rb', 'dumps');
+  const term = startRb(['dump-and-restore'], { cwd, env: { DATABASE_URL: fresh, PROD_DATABASE_URL: prod } });
+  await term.waitForStderr('rb: dump: pg_dump of PRODUCTION');
+  const dumper = childrenOf(term.child.pid!);
+  term.child.kill('SIGTERM');
+  const stopped = await term.done;
+  assert.is(stopped.code, 143, stopped.stderr);
+  assert.is(stopped.stderr.trim().split('\n').at(-1), 'rb: dump-and-restore stopped (SIGTERM) while pg_dump ran; the partial dump was removed and the local database was not touched');
+  await waitUntilGone(dumper);
+  assert.equal(readdirSync(dumps), []);
+  assert.is(await adminSql(async (sql) => (await sql`select count(*)::int as n from pg_database where datname = ${`${localName}_new`}`)[0].n), 0);
+
   const run = startRb(['dump-and-restore'], { cwd, env: { DATABASE_URL: fresh, PROD_DATABASE_URL: prod } });
   await run.waitForStderr('rb: dump: pg_dump of PRODUCTION');
   const children = childrenOf(run.child.pid!);
   run.child.kill('SIGKILL');
   await run.done;
-  const dumps = path.join(cwd, '.rb', 'dumps');
   const [partial, ...others] = readdirSync(dumps);
   assert.equal(others, []);
   assert.match(partial, new RegExp(`^production_\\d{8}T\\d{6}Z\\.${hostTag}_${run.child.pid}\\.dump\\.partial$`));
