@@ -78,23 +78,24 @@ const sameLocale = (a: DatabaseProperties, b: DatabaseProperties) =>
   a.encoding === b.encoding && JSON.stringify(a.locale) === JSON.stringify(b.locale);
 
 /**
- * CREATE DATABASE for a database like `like`: from template1 as `createdb` and dbmate do when
- * the encoding and locale match template1's, else from template0 with them spelled out.
+ * CREATE DATABASE for a database like `like` (or a default one when there is none): from
+ * template1 as `createdb` and dbmate do when the encoding and locale match template1's, else
+ * (or with `template0`: someone is connected to template1) from template0 with them spelled out.
  */
-export function createDatabaseStatement(name: string, like: DatabaseProperties | undefined, template1: DatabaseProperties): string {
+export function createDatabaseStatement(name: string, like: DatabaseProperties | undefined, template1: DatabaseProperties, template0 = false): string {
   const parts = [`create database ${quoteIdent(name)}`];
-  if (!like) return parts[0];
-  parts.push(`owner ${quoteIdent(like.owner)}`);
-  if (sameLocale(like, template1)) parts.push('template template1');
+  if (like) parts.push(`owner ${quoteIdent(like.owner)}`);
+  const locale = like ?? template1;
+  if (!template0 && sameLocale(locale, template1)) parts.push('template template1');
   else {
-    parts.push(`template template0 encoding ${literal(like.encoding)} lc_collate ${literal(like.locale.collate)} lc_ctype ${literal(like.locale.ctype)}`);
-    const provider = { c: 'libc', i: 'icu', b: 'builtin' }[like.locale.provider] ?? 'libc';
+    parts.push(`template template0 encoding ${literal(locale.encoding)} lc_collate ${literal(locale.locale.collate)} lc_ctype ${literal(locale.locale.ctype)}`);
+    const provider = { c: 'libc', i: 'icu', b: 'builtin' }[locale.locale.provider] ?? 'libc';
     if (provider !== 'libc') parts.push(`locale_provider ${provider}`);
-    if (provider === 'icu' && like.locale.locale) parts.push(`icu_locale ${literal(like.locale.locale)}`);
-    if (provider === 'builtin' && like.locale.locale) parts.push(`builtin_locale ${literal(like.locale.locale)}`);
+    if (provider === 'icu' && locale.locale.locale) parts.push(`icu_locale ${literal(locale.locale.locale)}`);
+    if (provider === 'builtin' && locale.locale.locale) parts.push(`builtin_locale ${literal(locale.locale.locale)}`);
   }
-  if (like.tablespace !== template1.tablespace) parts.push(`tablespace ${quoteIdent(like.tablespace)}`);
-  if (like.connectionLimit !== -1) parts.push(`connection limit ${like.connectionLimit}`);
+  if (like && like.tablespace !== template1.tablespace) parts.push(`tablespace ${quoteIdent(like.tablespace)}`);
+  if (like && like.connectionLimit !== -1) parts.push(`connection limit ${like.connectionLimit}`);
   return parts.join(' ');
 }
 

@@ -102,7 +102,16 @@ export async function createWorkDatabase(admin: Sql, localUrl: string, localName
   const local = await readDatabaseProperties(admin, localName);
   const template1 = (await readDatabaseProperties(admin, 'template1'))!;
   await admin.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);
-  await admin.unsafe(createDatabaseStatement(name, local, template1));
+  // A session on template1 (a GUI client, say) blocks copying it: CREATE DATABASE would wait 5 s
+  // and fail (55006), so copy template0 then.
+  const [busy] = await admin<{ busy: boolean }[]>`
+    select exists(select 1 from pg_stat_activity where datname = 'template1' and pid <> pg_backend_pid()) as busy`;
+  try {
+    await admin.unsafe(createDatabaseStatement(name, local, template1, busy.busy));
+  } catch (error) {
+    if ((error as { code?: string }).code !== '55006') throw error;
+    await admin.unsafe(createDatabaseStatement(name, local, template1, true));
+  }
   const note = `rb restore work database of pid ${thisRun.pid} on host ${os.hostname()}, started ${new Date().toISOString()}; it replaces ${localName} when complete, and a later rb restore drops it if this run died`;
   await admin.unsafe(`comment on database ${quoteIdent(name)} is '${note.replace(/'/g, "''")}'`);
   if (local) for (const statement of copyPropertiesStatements(name, local)) await admin.unsafe(statement);
