@@ -7,7 +7,7 @@
  *             database, rebuild from migrations, data, indexes, sequences, verification, swap, drop
  *             of the database it replaced), into a local database that holds the previous rep's restore
  *   - rb j2:  the same with --jobs 2
- * Each is timed RB_BENCH_REPS times (default 3), interleaved. The ratio that counts is of the
+ * Each is timed RB_BENCH_REPS times (default 5), interleaved. The ratio that counts is of the
  * medians (target rb j1 <= 1.3x plain, rb j2 < rb j1); the ratio of the best times and each rep's
  * own ratio are printed too. Exits 1 when a target is missed.
  *
@@ -30,7 +30,7 @@ import { withDatabase } from '../../src/target/database-url.ts';
 import { repoRoot } from '../../test/support/databases.ts';
 import { freePort } from '../../test/support/server.ts';
 
-const REPS = Number(process.env.RB_BENCH_REPS ?? 3);
+const REPS = Number(process.env.RB_BENCH_REPS ?? 5);
 const FAST = process.env.RB_BENCH_FAST === '1';
 const USERS = 300_000;
 const MODELS = 700_000;

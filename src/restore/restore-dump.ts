@@ -122,7 +122,7 @@ export async function restoreDump(config: Config, target: Target, file: string, 
 
   const plan = await phase('read dump', () => planRestore(config, file, options));
   let admin: Sql | undefined;
-  // Count the dump's rows while the schema is rebuilt and the data loads (one more pg_restore read).
+  // Ends the pg_restore that counts the dump's rows, when the restore fails before the verification.
   const abort = new AbortController();
   let dumpCounts: Promise<Map<string, number>> | undefined;
   // On Ctrl-C, end the work database's sessions so a long index build stops now (children end by themselves).
@@ -152,13 +152,6 @@ export async function restoreDump(config: Config, target: Target, file: string, 
       workName = workDatabaseName(localName, 'restore');
       work = await createWorkDatabase(maintenance, target.url, localName, workName);
       report?.(`rebuild: migrating ${work.name} to production's version ${plan.productionVersion} (${plan.rebuild.length} migrations)`);
-      dumpCounts = withScratchDir(async (dir) => {
-        const list = path.join(dir, 'count.list');
-        writeRestoreList(list, plan.load.filter((e) => e.kind === 'TABLE DATA'));
-        return countDumpRows(plan.toc.file, list, abort.signal);
-      });
-      // Awaited in the verify phase; this only keeps an early failure elsewhere from being "unhandled".
-      dumpCounts.catch(() => undefined);
       await migrateFiles(config, work.url, plan.rebuild);
     });
     const workDb = work!;
@@ -178,6 +171,15 @@ export async function restoreDump(config: Config, target: Target, file: string, 
         const indexes = startIndexBuilder(workDb.url, objects, jobs, (done, total) => progress(`indexes: ${done}/${total} keys, indexes and constraints`, done === total));
         try {
           await loadData(plan, workDb.url, jobs, (key) => indexes.tableLoaded(key), report);
+          // Count the dump's rows (one more pg_restore read) while the indexes are built: with one
+          // job that leaves the second core to it; during the load it would slow the load down.
+          dumpCounts = withScratchDir(async (dir) => {
+            const list = path.join(dir, 'count.list');
+            writeRestoreList(list, plan.load.filter((e) => e.kind === 'TABLE DATA'));
+            return countDumpRows(plan.toc.file, list, abort.signal);
+          });
+          // Awaited in the verify phase; this only keeps an early failure elsewhere from being "unhandled".
+          dumpCounts.catch(() => undefined);
         } catch (error) {
           await indexes.close();
           throw error;
