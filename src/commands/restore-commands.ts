@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import { InterruptedError, RbError, RefusedError, UsageError } from '../errors.ts';
 import { interruptible, stopSignalOf } from '../interrupt.ts';
 import type { Io } from '../io.ts';
+import { removeLeftoverScratchDirs } from '../restore/dump-contents.ts';
 import { dumpProduction, removeLeftoverDumps } from '../restore/dump-production.ts';
 import { restoreDump, type EndedSession, type RestoreSummary } from '../restore/restore-dump.ts';
 import { assertLocalTarget, type RestoreOptions } from '../restore/restore-plan.ts';
@@ -74,8 +75,10 @@ export function formatSummary(summary: RestoreSummary, where: string): string[] 
   return lines;
 }
 
-function warnAboutLeftovers(config: Config, io: Io): void {
+/** What killed runs left on this machine: partial dumps (named), list files in the temporary directory. */
+function removeLeftovers(config: Config, io: Io): void {
   for (const file of removeLeftoverDumps(config)) io.err(`rb: removed ${file}, a partial dump (production data) left by an earlier run that was killed`);
+  removeLeftoverScratchDirs();
 }
 
 /**
@@ -95,7 +98,7 @@ export async function restoreToDumpCommand(file: string, flags: RestoreFlags, io
   if (existsSync(absolute) && (statSync(absolute).mode & 0o077) !== 0) {
     io.err(`rb: warning: ${file} is readable by other users (mode ${(statSync(absolute).mode & 0o777).toString(8)}) and holds production data; chmod 600 ${file}`);
   }
-  warnAboutLeftovers(config, io);
+  removeLeftovers(config, io);
   const summary = await stoppable((signal) => restoreDump(config, target, absolute, { ...options, signal }));
   summary.file = relativeToProject(config, summary.file);
   for (const line of formatSummary(summary, targetLabel(target))) io.out(line);
@@ -105,7 +108,7 @@ export async function restoreToDumpCommand(file: string, flags: RestoreFlags, io
 export async function dumpAndRestoreCommand(flags: RestoreFlags, io: Io): Promise<void> {
   const options = restoreOptions(flags, io);
   const { config, target } = await localTarget(flags);
-  warnAboutLeftovers(config, io);
+  removeLeftovers(config, io);
   const summary = await stoppable(async (signal) => {
     let dump;
     try {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RbError } from '../errors.ts';
@@ -7,18 +7,30 @@ import { trackChild } from '../interrupt.ts';
 import { DBMATE_TABLE } from '../rb-tables.ts';
 import { tableKey, writeRestoreList, type ArchiveToc, type TocEntry } from './archive-toc.ts';
 import { firstError, runPgTool } from './pg-tools.ts';
+import { ownerState, runTag } from './run-owner.ts';
 
 export function isTrackingData(entry: TocEntry): boolean {
   return entry.kind === 'TABLE DATA' && entry.schema === DBMATE_TABLE.schema && entry.name === DBMATE_TABLE.name;
 }
 
+const SCRATCH = /^rb-restore-([0-9a-f]{6})_(\d+)-/;
+
 /** Runs work with a private temporary directory (list files), removed afterwards. */
 export async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'rb-restore-'));
+  // Named after the run, so a later run removes it when this one was killed (removeLeftoverScratchDirs).
+  const dir = mkdtempSync(path.join(os.tmpdir(), `rb-restore-${runTag()}-`));
   try {
     return await work(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Removes the scratch directories of restores on this machine whose process is gone (kill -9). */
+export function removeLeftoverScratchDirs(): void {
+  for (const name of readdirSync(os.tmpdir())) {
+    const match = SCRATCH.exec(name);
+    if (match && ownerState({ hostTag: match[1], pid: Number(match[2]) }) === 'gone') rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
   }
 }
 

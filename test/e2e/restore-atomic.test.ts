@@ -15,7 +15,7 @@ import { runDbmate } from '../../src/migrations/dbmate.ts';
 import { runProcess } from '../../src/process.ts';
 import { hostTagOf } from '../../src/restore/run-owner.ts';
 import { withDatabase } from '../../src/target/database-url.ts';
-import { createEmptyDatabase, repoRoot, withSql } from '../support/databases.ts';
+import { createEmptyDatabase, dropDatabases, repoRoot, withSql } from '../support/databases.ts';
 import { migration, runRb, startRb, tempProject } from '../support/project.ts';
 import { testServer } from '../support/server.ts';
 
@@ -189,6 +189,8 @@ test('kill -9 during "load data": local database as it was, rb status unchanged;
   assert.not.match(killed.stderr, 'rb: build indexes...');
   const leftover = `${localName}_rb_restore_${hostTag}_${run.child.pid}`;
   assert.equal(await restoreDatabases(), [leftover]);
+  const scratchOf = (pid: number) => readdirSync(os.tmpdir()).filter((d) => d.startsWith(`rb-restore-${hostTag}_${pid}-`));
+  assert.is(scratchOf(run.child.pid!).length, 1, 'the killed run left its list files');
   assert.equal(await stateOf(local), before);
 
   // Work databases rb must not drop: one of another host, one of a process that still runs (this test).
@@ -213,6 +215,7 @@ test('kill -9 during "load data": local database as it was, rb status unchanged;
     assert.is(again.local_rows, 0);
     await waitUntilGone(children);
     assert.equal(await restoreDatabases(), [running, otherHost].sort());
+    assert.equal(scratchOf(run.child.pid!), [], 'its list files are gone too');
 
     // Production's rows again (the local edits are gone), in a new database with the old one's properties.
     const after = await stateOf(local);
@@ -263,10 +266,8 @@ test('SIGTERM while pg_dump writes removes the partial dump (exit 143); after ki
 });
 
 test.after(async () => {
-  await adminSql(async (sql) => {
-    for (const url of databases) await sql.unsafe(`drop database if exists "${new URL(url).pathname.slice(1)}" with (force)`);
-    await sql.unsafe(`drop role if exists ${role}`);
-  });
+  await dropDatabases(databases);
+  await adminSql((sql) => sql.unsafe(`drop role if exists ${role}`));
   rmSync(scratch, { recursive: true, force: true });
   rmSync(cwd, { recursive: true, force: true });
 });

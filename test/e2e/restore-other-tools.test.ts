@@ -8,9 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runDbmate } from '../../src/migrations/dbmate.ts';
 import { runProcess } from '../../src/process.ts';
-import { createEmptyDatabase, repoRoot, withSql } from '../support/databases.ts';
+import { createEmptyDatabase, dropDatabases, repoRoot, withSql } from '../support/databases.ts';
 import { runRb, tempProject } from '../support/project.ts';
-import { testServer } from '../support/server.ts';
 
 const repoMigrations = path.join(repoRoot, 'db', 'migrations');
 const cwd = tempProject(Object.fromEntries(readdirSync(repoMigrations).map((f) => [f, readFileSync(path.join(repoMigrations, f), 'utf8')])));
@@ -101,10 +100,7 @@ test('excluding a table\'s data skips its sequence value; the other sequences ar
 });
 
 test.after(async () => {
-  const { adminUrl } = await testServer();
-  await withSql(adminUrl, async (sql) => {
-    for (const url of databases) await sql.unsafe(`drop database if exists "${new URL(url).pathname.slice(1)}" with (force)`);
-  });
+  await dropDatabases(databases);
   rmSync(scratch, { recursive: true, force: true });
   rmSync(cwd, { recursive: true, force: true });
 });
