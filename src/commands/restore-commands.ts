@@ -81,14 +81,6 @@ function removeLeftovers(config: Config, io: Io): void {
   removeLeftoverScratchDirs();
 }
 
-/**
- * Runs a restore command so Ctrl-C / SIGTERM stops it cleanly (src/interrupt.ts): pg_dump and
- * pg_restore end with rb, the restore drops its work database, and the error says where it stopped.
- */
-function stoppable<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  return interruptible(({ signal }) => work(signal));
-}
-
 /** rb restore-to-dump <file>: restore an existing custom-format dump into the local database. */
 export async function restoreToDumpCommand(file: string, flags: RestoreFlags, io: Io): Promise<void> {
   const options = restoreOptions(flags, io);
@@ -99,7 +91,8 @@ export async function restoreToDumpCommand(file: string, flags: RestoreFlags, io
     io.err(`rb: warning: ${file} is readable by other users (mode ${(statSync(absolute).mode & 0o777).toString(8)}) and holds production data; chmod 600 ${file}`);
   }
   removeLeftovers(config, io);
-  const summary = await stoppable((signal) => restoreDump(config, target, absolute, { ...options, signal }));
+  // Ctrl-C / SIGTERM (src/interrupt.ts): pg_restore ends with rb, the restore drops its work database and says where it stopped.
+  const summary = await interruptible(({ signal }) => restoreDump(config, target, absolute, { ...options, signal }));
   summary.file = relativeToProject(config, summary.file);
   for (const line of formatSummary(summary, targetLabel(target))) io.out(line);
 }
@@ -109,7 +102,7 @@ export async function dumpAndRestoreCommand(flags: RestoreFlags, io: Io): Promis
   const options = restoreOptions(flags, io);
   const { config, target } = await localTarget(flags);
   removeLeftovers(config, io);
-  const summary = await stoppable(async (signal) => {
+  const summary = await interruptible(async ({ signal }) => {
     let dump;
     try {
       dump = await dumpProduction(config, { excludeTableData: options.excludeTableData, excludeTable: options.excludeTable, onProgress: options.onProgress });

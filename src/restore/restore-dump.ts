@@ -171,8 +171,8 @@ export async function restoreDump(config: Config, target: Target, file: string, 
         const indexes = startIndexBuilder(workDb.url, objects, jobs, (done, total) => progress(`indexes: ${done}/${total} keys, indexes and constraints`, done === total));
         try {
           await loadData(plan, workDb.url, jobs, (key) => indexes.tableLoaded(key), report);
-          // Count the dump's rows (one more pg_restore read) while the indexes are built: with one
-          // job that leaves the second core to it; during the load it would slow the load down.
+          // Count the dump's rows for the verification (a second read of the whole dump, ~0.85
+          // CPU-seconds per 2M rows) while the indexes are built rather than beside the load.
           dumpCounts = withScratchDir(async (dir) => {
             const list = path.join(dir, 'count.list');
             writeRestoreList(list, plan.load.filter((e) => e.kind === 'TABLE DATA'));
