@@ -2,17 +2,18 @@
  * The dump-restore script, usable without the CLI:
  *   node --import tsx scripts/dump-restore.ts dump-and-restore [--keep-dump] [options]
  *   node --import tsx scripts/dump-restore.ts restore-to-dump <file> [options]
- * options: --exclude-table-data <pattern> (repeatable), --jobs N, --no-pending, --database-url <url>
+ * options: --exclude-table-data <pattern>, --exclude-table <pattern> (both repeatable), --jobs N, --no-pending, --database-url <url>
  * It calls the same functions as `rb dump-and-restore` / `rb restore-to-dump` (src/commands/restore-commands.ts
  * over src/restore/); run from the project directory.
  */
 import { parseArgs } from 'node:util';
 import { dumpAndRestoreCommand, restoreToDumpCommand } from '../src/commands/restore-commands.ts';
 import { RbError, UsageError } from '../src/errors.ts';
+import { exitCodeFor, installSignalHandlers } from '../src/interrupt.ts';
 import { processIo } from '../src/io.ts';
 import { maskUrl } from '../src/target/database-url.ts';
 
-const USAGE = 'usage: node --import tsx scripts/dump-restore.ts (dump-and-restore | restore-to-dump <file>) [--exclude-table-data <pattern>]... [--jobs N] [--no-pending] [--keep-dump] [--database-url <url>]';
+const USAGE = 'usage: node --import tsx scripts/dump-restore.ts (dump-and-restore | restore-to-dump <file>) [--exclude-table-data <pattern>]... [--exclude-table <pattern>]... [--jobs N] [--no-pending] [--keep-dump] [--database-url <url>]';
 
 async function run(argv: string[]): Promise<void> {
   let parsed;
@@ -22,6 +23,7 @@ async function run(argv: string[]): Promise<void> {
       allowPositionals: true,
       options: {
         'exclude-table-data': { type: 'string', multiple: true },
+        'exclude-table': { type: 'string', multiple: true },
         jobs: { type: 'string' },
         'no-pending': { type: 'boolean' },
         'keep-dump': { type: 'boolean' },
@@ -34,6 +36,7 @@ async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parsed;
   const flags = {
     excludeTableData: values['exclude-table-data'],
+    excludeTable: values['exclude-table'],
     jobs: values.jobs,
     pending: !values['no-pending'],
     keepDump: values['keep-dump'],
@@ -45,6 +48,8 @@ async function run(argv: string[]): Promise<void> {
   throw new UsageError(USAGE);
 }
 
+// As rb does: Ctrl-C / SIGTERM end pg_dump/pg_restore with the script and drop the work database.
+installSignalHandlers((signal) => process.exit(exitCodeFor(signal)));
 try {
   await run(process.argv.slice(2));
 } catch (error) {

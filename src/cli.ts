@@ -83,6 +83,7 @@ export function buildCli(io: Io): CAC {
   cli
     .command('dump-and-restore', 'Dump PROD_DATABASE_URL to .rb/dumps/, rebuild the local schema from the migrations, load the data, apply pending migrations')
     .option('--exclude-table-data <pattern>', 'Leave this table empty (pg_dump pattern, e.g. app.audit_*); repeatable')
+    .option('--exclude-table <pattern>', 'Leave this table (and its sequence) out entirely, e.g. a table made outside the migrations such as public.pgmigrations; repeatable')
     .option('--jobs <n>', 'Parallel jobs for the data load and index builds (default 1)')
     .option('--no-pending', "Stop at production's version: do not apply newer local migrations")
     .option('--keep-dump', 'Keep the dump under .rb/dumps/ after a successful restore (deleted otherwise)')
@@ -92,6 +93,7 @@ export function buildCli(io: Io): CAC {
   cli
     .command('restore-to-dump <file>', 'Restore a pg_dump custom-format file into the local database (schema from the migrations, then the data)')
     .option('--exclude-table-data <pattern>', 'Leave this table empty (pg_dump pattern, e.g. app.audit_*); repeatable')
+    .option('--exclude-table <pattern>', 'Leave this table (and its sequence) out entirely, e.g. a table made outside the migrations such as public.pgmigrations; repeatable')
     .option('--jobs <n>', 'Parallel jobs for the data load and index builds (default 1)')
     .option('--no-pending', "Stop at production's version: do not apply newer local migrations")
     .example('rb restore-to-dump .rb/dumps/production_20240820151319_20241001T120000Z.dump --no-pending')

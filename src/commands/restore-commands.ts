@@ -1,10 +1,13 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config.ts';
-import { RbError, RefusedError, UsageError } from '../errors.ts';
+import type { Config } from '../config.ts';
+import { InterruptedError, RbError, RefusedError, UsageError } from '../errors.ts';
+import { interruptible, stopSignalOf } from '../interrupt.ts';
 import type { Io } from '../io.ts';
-import { dumpProduction } from '../restore/dump-production.ts';
-import { restoreDump, type RestoreSummary } from '../restore/restore-dump.ts';
+import { removeLeftoverScratchDirs } from '../restore/dump-contents.ts';
+import { dumpProduction, removeLeftoverDumps } from '../restore/dump-production.ts';
+import { restoreDump, type EndedSession, type RestoreSummary } from '../restore/restore-dump.ts';
 import { assertLocalTarget, type RestoreOptions } from '../restore/restore-plan.ts';
 import { resolveTarget } from '../target/resolve-target.ts';
 import { relativeToProject, targetLabel, type TargetFlags } from './common.ts';
@@ -12,21 +15,28 @@ import { relativeToProject, targetLabel, type TargetFlags } from './common.ts';
 export interface RestoreFlags extends TargetFlags {
   /** cac gives a string for one flag, an array for several. */
   excludeTableData?: string | string[];
+  excludeTable?: string | string[];
   jobs?: string | number;
   /** false with --no-pending. */
   pending?: boolean;
   keepDump?: boolean;
 }
 
+function patterns(flag: string, value: string | string[] | undefined, example: string): string[] {
+  const list = value === undefined ? [] : [value].flat().map(String);
+  if (list.some((p) => !p.trim())) throw new UsageError(`${flag} needs a table pattern, as in ${flag} ${example}`);
+  return list;
+}
+
 export function restoreOptions(flags: RestoreFlags, io: Io): RestoreOptions {
-  const patterns = flags.excludeTableData === undefined ? [] : [flags.excludeTableData].flat().map(String);
-  if (patterns.some((p) => !p.trim())) throw new UsageError('--exclude-table-data needs a table pattern, as in --exclude-table-data app.audit_log');
+  const excludeTableData = patterns('--exclude-table-data', flags.excludeTableData, 'app.audit_log');
+  const excludeTable = patterns('--exclude-table', flags.excludeTable, 'public.pgmigrations');
   let jobs = 1;
   if (flags.jobs !== undefined) {
     jobs = Number(flags.jobs);
     if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs ${flags.jobs} is not a number of jobs; use a whole number from 1 to 64, such as --jobs 2`);
   }
-  return { excludeTableData: patterns, jobs, pending: flags.pending !== false, onProgress: (line) => io.err(`rb: ${line}`) };
+  return { excludeTableData, excludeTable, jobs, pending: flags.pending !== false, onProgress: (line) => io.err(`rb: ${line}`) };
 }
 
 async function localTarget(flags: RestoreFlags) {
@@ -39,17 +49,36 @@ async function localTarget(flags: RestoreFlags) {
   return { config, target };
 }
 
+function describeSession(s: EndedSession): string {
+  const who = [s.application, `${s.user}@${s.client ?? 'local socket'}`].filter(Boolean).join(', ');
+  return `pid ${s.pid} (${who})`;
+}
+
 /** The lines printed after a restore: tables with row counts, pending migrations, time per phase. */
 export function formatSummary(summary: RestoreSummary, where: string): string[] {
-  const width = Math.max(10, ...summary.tables.map((t) => t.table.length));
+  const width = Math.max(10, ...summary.tables.map((t) => t.table.length), ...summary.omitted.map((t) => t.length));
   const lines = [`Restored ${summary.file} into ${where}`, `production version: ${summary.productionVersion} (schema rebuilt with ${summary.rebuilt.length} migrations)`];
   for (const t of summary.tables) lines.push(`  ${t.table.padEnd(width)}  ${t.excluded ? `data excluded (${t.rows} rows)` : `${t.rows} rows`}`);
+  for (const t of summary.omitted) lines.push(`  ${t.padEnd(width)}  left out (--exclude-table)`);
   for (const file of summary.pendingApplied) lines.push(`Applied pending: ${file}`);
   for (const file of summary.pendingSkipped) lines.push(`Not applied (--no-pending): ${file}`);
   const loaded = summary.tables.filter((t) => !t.excluded);
   lines.push(`${loaded.length} tables, ${summary.rows} rows; every table's row count equals the dump's; ${summary.sequencesRaised} sequence(s) raised to the highest id`);
+  const ended = summary.endedSessions;
+  if (ended.length) {
+    lines.push(`Ended ${ended.length} session(s) on ${summary.database} to swap the restored database in: ${ended.map(describeSession).join('; ')}`);
+  }
+  if (summary.replacedDropFailure) {
+    lines.push(`Warning: the previous ${summary.database} (now named ${summary.replacedDatabase}) could not be dropped (${summary.replacedDropFailure}); the next restore drops it`);
+  }
   lines.push(`time: ${summary.phases.map((p) => `${p.phase} ${p.seconds.toFixed(2)}s`).join(', ')}; total ${summary.seconds.toFixed(2)}s`);
   return lines;
+}
+
+/** What killed runs left on this machine: partial dumps (named), list files in the temporary directory. */
+function removeLeftovers(config: Config, io: Io): void {
+  for (const file of removeLeftoverDumps(config)) io.err(`rb: removed ${file}, a partial dump (production data) left by an earlier run that was killed`);
+  removeLeftoverScratchDirs();
 }
 
 /** rb restore-to-dump <file>: restore an existing custom-format dump into the local database. */
@@ -61,7 +90,9 @@ export async function restoreToDumpCommand(file: string, flags: RestoreFlags, io
   if (existsSync(absolute) && (statSync(absolute).mode & 0o077) !== 0) {
     io.err(`rb: warning: ${file} is readable by other users (mode ${(statSync(absolute).mode & 0o777).toString(8)}) and holds production data; chmod 600 ${file}`);
   }
-  const summary = await restoreDump(config, target, absolute, options);
+  removeLeftovers(config, io);
+  // Ctrl-C / SIGTERM (src/interrupt.ts): pg_restore ends with rb, the restore drops its work database and says where it stopped.
+  const summary = await interruptible(({ signal }) => restoreDump(config, target, absolute, { ...options, signal }));
   summary.file = relativeToProject(config, summary.file);
   for (const line of formatSummary(summary, targetLabel(target))) io.out(line);
 }
@@ -70,21 +101,32 @@ export async function restoreToDumpCommand(file: string, flags: RestoreFlags, io
 export async function dumpAndRestoreCommand(flags: RestoreFlags, io: Io): Promise<void> {
   const options = restoreOptions(flags, io);
   const { config, target } = await localTarget(flags);
-  const dump = await dumpProduction(config, { excludeTableData: options.excludeTableData, onProgress: options.onProgress });
-  const relative = relativeToProject(config, dump.file);
-  io.err(`rb: dumped production at version ${dump.productionVersion} in ${dump.seconds.toFixed(2)}s to ${relative} (mode 0600)`);
-  let summary: RestoreSummary;
-  try {
-    summary = await restoreDump(config, target, dump.file, options);
-  } catch (error) {
-    if (!(error instanceof RbError)) throw error;
-    throw new RbError(`${error.message}; the dump is kept at ${relative} (production data: delete it when done), restore it with rb restore-to-dump ${relative}`, error.exitCode);
-  }
-  summary.file = relative;
+  removeLeftovers(config, io);
+  const summary = await interruptible(async ({ signal }) => {
+    let dump;
+    try {
+      dump = await dumpProduction(config, { excludeTableData: options.excludeTableData, excludeTable: options.excludeTable, onProgress: options.onProgress });
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      const stop = stopSignalOf(signal);
+      throw new InterruptedError(`dump-and-restore stopped (${stop}) while pg_dump ran; the partial dump was removed and the local database was not touched`, stop);
+    }
+    const relative = relativeToProject(config, dump.file);
+    io.err(`rb: dumped production at version ${dump.productionVersion} in ${dump.seconds.toFixed(2)}s to ${relative} (mode 0600)`);
+    try {
+      return { ...(await restoreDump(config, target, dump.file, { ...options, signal })), file: relative };
+    } catch (error) {
+      if (!(error instanceof RbError)) throw error;
+      const kept = `the dump is kept at ${relative} (production data: delete it when done), restore it with rb restore-to-dump ${relative}`;
+      if (error instanceof InterruptedError) throw new InterruptedError(`${error.message}; ${kept}`, error.signal);
+      throw new RbError(`${error.message}; ${kept}`, error.exitCode);
+    }
+  });
   for (const line of formatSummary(summary, targetLabel(target))) io.out(line);
-  if (flags.keepDump) io.out(`Kept ${relative} (production data, mode 0600)`);
+  const absolute = path.resolve(config.projectDir, summary.file);
+  if (flags.keepDump) io.out(`Kept ${summary.file} (production data, mode 0600)`);
   else {
-    rmSync(dump.file, { force: true });
-    io.out(`Deleted ${relative}`);
+    rmSync(absolute, { force: true });
+    io.out(`Deleted ${summary.file}`);
   }
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RbError } from '../errors.ts';
@@ -7,18 +7,30 @@ import { trackChild } from '../interrupt.ts';
 import { DBMATE_TABLE } from '../rb-tables.ts';
 import { tableKey, writeRestoreList, type ArchiveToc, type TocEntry } from './archive-toc.ts';
 import { firstError, runPgTool } from './pg-tools.ts';
+import { ownerState, runTag } from './run-owner.ts';
 
 export function isTrackingData(entry: TocEntry): boolean {
   return entry.kind === 'TABLE DATA' && entry.schema === DBMATE_TABLE.schema && entry.name === DBMATE_TABLE.name;
 }
 
+const SCRATCH = /^rb-restore-([0-9a-f]{6})_(\d+)-/;
+
 /** Runs work with a private temporary directory (list files), removed afterwards. */
 export async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'rb-restore-'));
+  // Named after the run, so a later run removes it when this one was killed (removeLeftoverScratchDirs).
+  const dir = mkdtempSync(path.join(os.tmpdir(), `rb-restore-${runTag()}-`));
   try {
     return await work(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Removes the scratch directories of restores on this machine whose process is gone (kill -9). */
+export function removeLeftoverScratchDirs(): void {
+  for (const name of readdirSync(os.tmpdir())) {
+    const match = SCRATCH.exec(name);
+    if (match && ownerState({ hostTag: match[1], pid: Number(match[2]) }) === 'gone') rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
   }
 }
 
@@ -48,6 +60,43 @@ export async function readDumpVersions(toc: ArchiveToc): Promise<string[] | unde
     versions.push(line.split('\t')[column]);
   }
   return versions;
+}
+
+// A possibly quoted identifier as pg_dump writes it, and a qualified name of two or three of them.
+const IDENT = '(?:"(?:[^"]|"")*"|[^\\s."(),;]+)';
+const IDENTITY_SEQUENCE = new RegExp(`ALTER TABLE (?:ONLY )?(${IDENT}\\.${IDENT}) ALTER COLUMN ${IDENT} ADD GENERATED (?:ALWAYS|BY DEFAULT) AS IDENTITY \\(\\s*SEQUENCE NAME (${IDENT}\\.${IDENT})`, 'g');
+const OWNED_SEQUENCE = new RegExp(`ALTER SEQUENCE (${IDENT}\\.${IDENT}) OWNED BY (${IDENT}\\.${IDENT})\\.${IDENT};`, 'g');
+
+/** "app.\"My Table\"" -> "app.My Table" (the unquoted key the TOC uses). */
+function unquotedKey(qualified: string): string {
+  const parts = qualified.match(new RegExp(IDENT, 'g')) ?? [];
+  return parts.map((p) => (p.startsWith('"') ? p.slice(1, -1).replace(/""/g, '"') : p)).join('.');
+}
+
+/**
+ * Which table owns each sequence in the dump ("schema.sequence" -> "schema.table"): serial
+ * columns (ALTER SEQUENCE ... OWNED BY) and identity columns (ADD GENERATED ... SEQUENCE NAME).
+ * Read from the SQL pg_restore prints for the dump's sequence entries, which are small.
+ */
+export async function readSequenceOwners(toc: ArchiveToc): Promise<Map<string, string>> {
+  const entries = toc.entries.filter((e) => e.kind === 'SEQUENCE' || e.kind === 'SEQUENCE OWNED BY');
+  if (entries.length === 0) return new Map();
+  const text = await withScratchDir(async (dir) => {
+    const list = path.join(dir, 'sequences.list');
+    writeRestoreList(list, entries);
+    const result = await runPgTool('pg_restore', ['--schema-only', '--use-list', list, '--file', '-', toc.file]);
+    if (!result.ok) throw new RbError(`could not read the sequences in ${toc.file}: ${firstError(result.stderr)}`);
+    return result.stdout;
+  });
+  return parseSequenceOwners(text);
+}
+
+/** The owners in the SQL pg_restore prints for sequence entries. Exported for tests. */
+export function parseSequenceOwners(text: string): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const match of text.matchAll(IDENTITY_SEQUENCE)) owners.set(unquotedKey(match[2]), unquotedKey(match[1]));
+  for (const match of text.matchAll(OWNED_SEQUENCE)) owners.set(unquotedKey(match[1]), unquotedKey(match[2]));
+  return owners;
 }
 
 const NEWLINE = 0x0a;

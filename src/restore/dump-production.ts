@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { withClient } from '../client.ts';
@@ -12,9 +12,12 @@ import { readArchiveToc } from './archive-toc.ts';
 import { readDumpVersions } from './dump-contents.ts';
 import { firstError, libpqTarget, majorOf, runPgTool, toolVersion } from './pg-tools.ts';
 import { checkProductionVersions } from './restore-plan.ts';
+import { ownerState, runTag } from './run-owner.ts';
 
 export interface DumpOptions {
   excludeTableData?: string[];
+  /** --exclude-table patterns: their rows are not dumped either (the restore leaves the tables out). */
+  excludeTable?: string[];
   onProgress?: (line: string) => void;
   /** For the file name; tests pin it. */
   now?: Date;
@@ -29,6 +32,28 @@ export interface DumpResult {
 /** Dumps live under .rb/dumps/ (git-ignored with .rb/), readable by their owner only. */
 export function dumpsDir(config: Config): string {
   return path.join(config.stateDir, 'dumps');
+}
+
+// production_<UTC time>.<host tag>_<pid>.dump.partial while pg_dump writes it (older rb: no tag).
+const PARTIAL = /^production_[0-9TZ]+(?:\.([0-9a-f]{6})_(\d+))?\.dump\.partial$/;
+
+/**
+ * Removes the `.partial` dumps under .rb/dumps/ that a killed dump-and-restore left (production
+ * data): those whose run is gone, or which carry no run at all (written by an rb before the tag).
+ * Returns their names.
+ */
+export function removeLeftoverDumps(config: Config): string[] {
+  const dir = dumpsDir(config);
+  if (!existsSync(dir)) return [];
+  const removed: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const match = PARTIAL.exec(name);
+    if (!match) continue;
+    if (match[1] && ownerState({ hostTag: match[1], pid: Number(match[2]) }) !== 'gone') continue;
+    rmSync(path.join(dir, name), { force: true });
+    removed.push(path.join(path.relative(config.projectDir, dir), name));
+  }
+  return removed;
 }
 
 function stamp(date: Date): string {
@@ -67,14 +92,16 @@ export async function dumpProduction(config: Config, options: DumpOptions = {}):
   const dir = dumpsDir(config);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const now = stamp(options.now ?? new Date());
-  const partial = path.join(dir, `production_${now}.dump.partial`);
+  const partial = path.join(dir, `production_${now}.${runTag()}.dump.partial`);
   // Created 0600 before pg_dump writes a byte of production data into it.
   closeSync(openSync(partial, 'w', 0o600));
   chmodSync(partial, 0o600);
   options.onProgress?.(`dump: pg_dump of PRODUCTION ${describeUrl(url)} (read only) to ${path.relative(config.projectDir, partial)}`);
   const libpq = libpqTarget(url);
   const args = ['--format=custom', '--file', partial, '--dbname', libpq.url];
-  for (const pattern of options.excludeTableData ?? []) args.push('--exclude-table-data', pattern);
+  // Excluded whole or data only, pg_dump writes no rows; the table's entry stays so the restore
+  // can check the pattern and leave the table (and its sequence's value) out.
+  for (const pattern of [...(options.excludeTableData ?? []), ...(options.excludeTable ?? [])]) args.push('--exclude-table-data', pattern);
   try {
     const result = await runPgTool('pg_dump', args, { env: libpq.env });
     if (!result.ok) throw new RbError(`pg_dump of production failed: ${firstError(result.stderr)}`);

@@ -1,20 +1,23 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { connect, withClient, type Sql } from '../client.ts';
+import { connect, type Sql } from '../client.ts';
 import type { Config } from '../config.ts';
-import { RbError, RefusedError } from '../errors.ts';
-import { quoteIdent } from '../local-db/ensure-database.ts';
-import { describeUrl, maskUrl } from '../target/database-url.ts';
+import { InterruptedError, RbError, RefusedError } from '../errors.ts';
+import { stopSignalOf } from '../interrupt.ts';
+import { describeUrl, maskUrl, parseDatabaseUrl } from '../target/database-url.ts';
 import type { Target } from '../target/resolve-target.ts';
-import { tableKey, writeRestoreList } from './archive-toc.ts';
+import { writeRestoreList } from './archive-toc.ts';
 import { captureDeferred, dropDeferred, QUALIFIED, startIndexBuilder } from './deferred-indexes.ts';
 import { countDumpRows, withScratchDir } from './dump-contents.ts';
-import { firstError, libpqTarget, runPgTool } from './pg-tools.ts';
-import { dropLocalSchema, migrateFiles } from './rebuild-schema.ts';
-import { assertLocalTarget, checkProductionVersions, planRestore, type RestoreOptions, type RestorePlan } from './restore-plan.ts';
-import { raiseSequences, type TableRef } from './sequences.ts';
+import { assertSchemaHoldsDump, countRows, loadData, qualifiedName, throttled } from './load-data.ts';
+import { migrateFiles } from './rebuild-schema.ts';
+import { assertLocalTarget, checkProductionVersions, planRestore, type RestoreOptions } from './restore-plan.ts';
+import { raiseSequences } from './sequences.ts';
+import { swapInDatabase, type EndedSession } from './swap-database.ts';
+import { connectMaintenance, createWorkDatabase, dropDatabase, dropLeftoverDatabases, workDatabaseName, type WorkDatabase } from './work-database.ts';
 
 export type { RestoreOptions } from './restore-plan.ts';
+export type { EndedSession } from './swap-database.ts';
 
 export interface TableCount {
   /** "schema.table" */
@@ -30,6 +33,8 @@ export interface PhaseTime {
 
 export interface RestoreSummary {
   file: string;
+  /** The local database's name (replaced by the restored one). */
+  database: string;
   /** Newest version production had applied when the dump was taken. */
   productionVersion: string;
   /** Migrations run to rebuild the schema at production's version. */
@@ -39,17 +44,22 @@ export interface RestoreSummary {
   /** The same, left out because of --no-pending. */
   pendingSkipped: string[];
   tables: TableCount[];
+  /** Tables and sequences left out with --exclude-table ("schema.name"). */
+  omitted: string[];
   rows: number;
   sequencesRaised: number;
+  /** Sessions on the local database ended so the restored one could take its name. */
+  endedSessions: EndedSession[];
+  /** The name the replaced local database had until it was dropped. */
+  replacedDatabase: string;
+  /** Why the database the restore replaced could not be dropped (a later restore drops it). */
+  replacedDropFailure?: string;
   phases: PhaseTime[];
   seconds: number;
 }
 
-const qualified = (t: TableRef) => `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
-
-async function assertSuperuser(url: string): Promise<void> {
-  const [row] = await withClient(url, (sql) => sql<{ rolsuper: boolean; user: string }[]>`
-    select rolsuper, current_user as user from pg_roles where rolname = current_user`);
+async function assertSuperuser(admin: Sql, url: string): Promise<void> {
+  const [row] = await admin<{ rolsuper: boolean; user: string }[]>`select rolsuper, current_user as user from pg_roles where rolname = current_user`;
   if (!row?.rolsuper) {
     throw new RefusedError(
       `the local role "${row?.user}" on ${describeUrl(url)} is not a superuser, and loading data with triggers (foreign keys) disabled needs one; connect as a superuser (the embedded server's "postgres" is one)`,
@@ -57,169 +67,119 @@ async function assertSuperuser(url: string): Promise<void> {
   }
 }
 
-/** Tables the dump has data for that the migrations did not create: the load would fail on them. */
-async function missingTables(sql: Sql, tables: TableRef[]): Promise<string[]> {
-  if (tables.length === 0) return [];
-  const rows = await sql<{ schema: string; name: string }[]>`
-    select t.schema, t.name from unnest(${tables.map((t) => t.schema)}::text[], ${tables.map((t) => t.name)}::text[]) as t(schema, name)
-    where not exists (select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = t.schema and c.relname = t.name)`;
-  return rows.map((r) => `${r.schema}.${r.name}`);
-}
-
-async function countRows(sql: Sql, tables: TableRef[]): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (const t of tables) {
-    const [row] = await sql.unsafe<{ n: string }[]>(`select count(*)::text as n from ${qualified(t)}`);
-    counts.set(`${t.schema}.${t.name}`, Number(row.n));
-  }
-  return counts;
-}
-
-/** Progress without flooding: one line a second at most, and the last one. */
-function throttled(report: ((line: string) => void) | undefined) {
-  let last = 0;
-  return (line: string, final = false) => {
-    const now = Date.now();
-    if (!report || (!final && now - last < 1000)) return;
-    last = now;
-    report(line);
-  };
-}
-
 /**
- * Loads the planned entries with pg_restore (data only, triggers disabled, -j when asked) and
- * reports each table once all its rows are in: serially pg_restore starts the next table only
- * after the previous one's COPY and trigger re-enable finished; in parallel it says "finished item".
- */
-async function loadData(plan: RestorePlan, url: string, jobs: number, onTableLoaded: (key: string) => void, onProgress?: (line: string) => void): Promise<void> {
-  const libpq = libpqTarget(url);
-  const total = plan.loadTables.length;
-  const byId = new Map(plan.load.map((e) => [e.dumpId, tableKey(e)]));
-  let loaded = 0;
-  let previous: string | undefined;
-  let carry = '';
-  const progress = throttled(onProgress);
-  const tableDone = (key: string) => {
-    loaded += 1;
-    onTableLoaded(key);
-    progress(`load: ${loaded}/${total} tables`, loaded === total);
-  };
-  await withScratchDir(async (dir) => {
-    const list = path.join(dir, 'load.list');
-    writeRestoreList(list, plan.load);
-    const args = ['--data-only', '--disable-triggers', '--exit-on-error', '--verbose', '--use-list', list, '--dbname', libpq.url];
-    if (jobs > 1) args.push('--jobs', String(jobs));
-    const result = await runPgTool('pg_restore', [...args, plan.toc.file], {
-      env: libpq.env,
-      onStderr: (chunk) => {
-        const lines = (carry + chunk).split('\n');
-        carry = lines.pop() ?? '';
-        for (const line of lines) {
-          if (jobs > 1) {
-            const finished = /^pg_restore: finished item (\d+) TABLE DATA /.exec(line);
-            if (finished) tableDone(byId.get(Number(finished[1])) ?? '');
-          } else {
-            const started = /^pg_restore: processing data for table "(.*)"$/.exec(line);
-            if (!started) continue;
-            if (previous) tableDone(previous);
-            previous = started[1];
-          }
-        }
-      },
-    });
-    if (!result.ok) throw new RbError(`pg_restore failed: ${firstError(result.stderr)}`);
-    if (previous) tableDone(previous);
-  });
-}
-
-/**
- * Restores a production dump into the local database:
+ * Restores a production dump into the local database, atomically:
  *  1. reads production's applied migrations from the dump's tracking table,
  *  2. refuses (nothing touched) on a migration unknown locally, a bad file or pattern, a production target,
- *  3. drops the app schemas + tracking table and migrates up to exactly production's versions,
+ *  3. drops what earlier restores that died left on the server, then creates a work database
+ *     (src/restore/work-database.ts) and migrates it to exactly production's versions,
  *  4. loads the data only (tracking rows excluded) with triggers disabled, indexes built after,
  *  5. raises identity/serial sequences to the highest restored id,
  *  6. verifies per table that the rows in the database equal the rows in the dump,
- *  7. applies the local migrations production has not (unless pending: false).
- * Verification runs before step 7 because a new migration may legitimately change rows.
+ *  7. swaps the work database in under the local database's name (one transaction) and drops the old one,
+ *  8. applies the local migrations production has not (unless pending: false).
+ * Until step 7 the local database is not changed at all: a failure, Ctrl-C or kill -9 leaves it as
+ * it was (after kill -9 the next restore drops the work database). Verification runs before step 8
+ * because a new migration may legitimately change rows.
  */
 export async function restoreDump(config: Config, target: Target, file: string, options: RestoreOptions = {}): Promise<RestoreSummary> {
   const started = performance.now();
   const phases: PhaseTime[] = [];
   const report = options.onProgress;
   const jobs = options.jobs ?? 1;
+  const signal = options.signal;
   await assertLocalTarget(target);
+  const localName = parseDatabaseUrl(target.url).database;
 
-  const phase = async <T>(name: string, work: () => Promise<T>, touched = true): Promise<T> => {
+  let work: WorkDatabase | undefined;
+  /** Set before the work database is created: from then on a failure drops it. */
+  let workName: string | undefined;
+  let swapped = false;
+  const phase = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
     const start = performance.now();
     report?.(`${name}...`);
     try {
-      return await work();
+      if (signal?.aborted) throw new InterruptedError('stopped', stopSignalOf(signal));
+      return await run();
     } catch (error) {
-      // Refusals before anything changed already say so; everything else names the phase.
-      if (!touched && error instanceof RbError) throw error;
-      const message = maskUrl(error instanceof Error ? error.message : String(error));
-      const code = error instanceof RbError ? error.exitCode : 1;
-      const state = !touched
+      const state = !workName
         ? 'the local database was not touched'
-        : name === 'pending migrations'
-          ? "the data is restored at production's version; fix the migration and run rb upgrade"
-          : 'the local database is incomplete; fix the cause and run the restore again (it starts clean)';
-      throw new RbError(`restore failed in phase "${name}": ${message}; ${state}`, code);
+        : !swapped
+          ? 'the local database was not changed'
+          : "the data is restored at production's version; fix the migration and run rb upgrade";
+      if (signal?.aborted) {
+        const next = swapped ? "the data is restored at production's version; run rb upgrade for the newer migrations" : state;
+        throw new InterruptedError(`restore stopped in phase "${name}" (${stopSignalOf(signal)}); ${next}`, stopSignalOf(signal));
+      }
+      // Refusals before anything changed already say so.
+      if (!workName && error instanceof RbError) throw error;
+      const message = maskUrl(error instanceof Error ? error.message : String(error));
+      throw new RbError(`restore failed in phase "${name}": ${message}; ${state}`, error instanceof RbError ? error.exitCode : 1);
     } finally {
       phases.push({ phase: name, seconds: (performance.now() - start) / 1000 });
     }
   };
 
-  const plan = await phase('read dump', () => planRestore(config, file, options), false);
-  await phase('check local database', () => assertSuperuser(target.url), false);
-
-  const localUrl = target.url;
-  // Count the dump's rows while the schema is rebuilt and the data loads (one more pg_restore read).
+  const plan = await phase('read dump', () => planRestore(config, file, options));
+  let admin: Sql | undefined;
+  // Ends the pg_restore that counts the dump's rows, when the restore fails before the verification.
   const abort = new AbortController();
-  const dumpCounts = withScratchDir(async (dir) => {
-    const list = path.join(dir, 'count.list');
-    writeRestoreList(list, plan.load.filter((e) => e.kind === 'TABLE DATA'));
-    return countDumpRows(plan.toc.file, list, abort.signal);
-  });
-  // Awaited in the verify phase; this only keeps an early failure elsewhere from being "unhandled".
-  dumpCounts.catch(() => undefined);
+  let dumpCounts: Promise<Map<string, number>> | undefined;
+  // On Ctrl-C, end the work database's sessions so a long index build stops now (children end by themselves).
+  let swapping = false;
+  const stopWork = () => {
+    if (!admin || !workName || swapping) return;
+    // Best effort: the drop that follows the failure ends them anyway (WITH (FORCE)).
+    admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${workName} and pid <> pg_backend_pid()`.then(
+      () => undefined,
+      () => undefined,
+    );
+  };
+  signal?.addEventListener('abort', stopWork);
   try {
-    await phase('rebuild schema', async () => {
-      report?.(`rebuild: migrating to production's version ${plan.productionVersion} (${plan.rebuild.length} migrations)`);
-      await dropLocalSchema(localUrl, config);
-      try {
-        await migrateFiles(config, localUrl, plan.rebuild);
-      } catch (error) {
-        // 42710/42P07/42723/42P06: duplicate object, table, function, schema.
-        if (error instanceof RbError && /\(SQLSTATE 42(710|P07|723|P06)\)/.test(error.message)) {
-          throw new RbError(
-            `${error.message}; it already existed outside the schemas rb drops (${config.schemas.join(', ')}): add its schema to "rb": {"schemas": [...]} in package.json, or make the migration idempotent (IF NOT EXISTS)`,
-            error.exitCode,
-          );
-        }
-        throw error;
+    await phase('check local database', async () => {
+      admin = await connectMaintenance(target.url, localName);
+      await assertSuperuser(admin, target.url);
+      const leftovers = await dropLeftoverDatabases(admin);
+      for (const l of leftovers.dropped) report?.(`dropped ${l.name}, left by an earlier restore whose process (pid ${l.owner.pid}) is gone`);
+      for (const l of leftovers.otherHost) {
+        report?.(`left ${l.name} alone: an earlier restore on another host made it (${l.note ?? 'no note'}); once that run is over, drop it with: DROP DATABASE "${l.name}"`);
       }
     });
+    const maintenance = admin!;
 
-    const sql = connect(localUrl, { max: 1, connection: QUALIFIED });
+    await phase('rebuild schema', async () => {
+      workName = workDatabaseName(localName, 'restore');
+      work = await createWorkDatabase(maintenance, target.url, localName, workName);
+      report?.(`rebuild: migrating ${work.name} to production's version ${plan.productionVersion} (${plan.rebuild.length} migrations)`);
+      await migrateFiles(config, work.url, plan.rebuild);
+    });
+    const workDb = work!;
+
+    const sql = connect(workDb.url, { max: 1, connection: QUALIFIED });
+    let tables: TableCount[];
+    let sequencesRaised: number;
     try {
       const builder = await phase('load data', async () => {
-        const missing = await missingTables(sql, plan.loadTables);
-        if (missing.length) {
-          throw new RbError(
-            `the dump has data for ${missing.join(', ')}, which the migrations up to ${plan.productionVersion} do not create (made outside the migrations?); add a migration for it or pass --exclude-table-data ${missing[0]}`,
-          );
-        }
+        await assertSchemaHoldsDump(sql, plan);
         const objects = await captureDeferred(sql, plan.loadTables);
         await dropDeferred(sql, objects);
         // Rows a migration inserted (lookup data) are in the dump too: start the loaded tables empty
         // (after the foreign keys are gone, so tables whose data is excluded do not block it).
-        if (plan.loadTables.length) await sql.unsafe(`truncate ${plan.loadTables.map(qualified).join(', ')}`);
+        if (plan.loadTables.length) await sql.unsafe(`truncate ${plan.loadTables.map(qualifiedName).join(', ')}`);
         const progress = throttled(report);
-        const indexes = startIndexBuilder(localUrl, objects, jobs, (done, total) => progress(`indexes: ${done}/${total} keys, indexes and constraints`, done === total));
+        const indexes = startIndexBuilder(workDb.url, objects, jobs, (done, total) => progress(`indexes: ${done}/${total} keys, indexes and constraints`, done === total));
         try {
-          await loadData(plan, localUrl, jobs, (key) => indexes.tableLoaded(key), report);
+          await loadData(plan, workDb.url, jobs, (key) => indexes.tableLoaded(key), report);
+          // Count the dump's rows for the verification (a second read of the whole dump, ~0.85
+          // CPU-seconds per 2M rows) while the indexes are built rather than beside the load.
+          dumpCounts = withScratchDir(async (dir) => {
+            const list = path.join(dir, 'count.list');
+            writeRestoreList(list, plan.load.filter((e) => e.kind === 'TABLE DATA'));
+            return countDumpRows(plan.toc.file, list, abort.signal);
+          });
+          // Awaited in the verify phase; this only keeps an early failure elsewhere from being "unhandled".
+          dumpCounts.catch(() => undefined);
         } catch (error) {
           await indexes.close();
           throw error;
@@ -227,9 +187,9 @@ export async function restoreDump(config: Config, target: Target, file: string, 
         return indexes;
       });
       await phase('build indexes', () => builder.finish());
-      const sequencesRaised = await phase('sequences', () => raiseSequences(sql, [...plan.loadTables, ...plan.excludedTables]));
-      const tables = await phase('verify', async () => {
-        const expected = await dumpCounts;
+      sequencesRaised = await phase('sequences', () => raiseSequences(sql, [...plan.loadTables, ...plan.excludedTables]));
+      tables = await phase('verify', async () => {
+        const expected = await dumpCounts!;
         const actual = await countRows(sql, [...plan.loadTables, ...plan.excludedTables]);
         const wrong = plan.loadTables
           .map((t) => `${t.schema}.${t.name}`)
@@ -241,25 +201,57 @@ export async function restoreDump(config: Config, target: Target, file: string, 
           ...plan.excludedTables.map((t) => ({ table: `${t.schema}.${t.name}`, rows: actual.get(`${t.schema}.${t.name}`)!, excluded: true })),
         ];
       });
-      const pendingSkipped = options.pending === false ? checkProductionVersions(config, plan.productionVersions).pending.map((m) => m.fileName) : [];
-      if (plan.pending.length) await phase('pending migrations', () => migrateFiles(config, localUrl, plan.pending));
-      return {
-        file,
-        productionVersion: plan.productionVersion,
-        rebuilt: plan.rebuild.map((f) => f.fileName),
-        pendingApplied: plan.pending.map((f) => f.fileName),
-        pendingSkipped,
-        tables,
-        rows: tables.reduce((sum, t) => sum + t.rows, 0),
-        sequencesRaised,
-        phases,
-        seconds: (performance.now() - started) / 1000,
-      };
     } finally {
       await sql.end({ timeout: 5 });
     }
+
+    const replaced = workDatabaseName(localName, 'replaced');
+    const swap = await phase('swap', async () => {
+      swapping = true;
+      const result = await swapInDatabase(maintenance, {
+        work: workDb.name,
+        local: localName,
+        replaced,
+        localExists: workDb.local !== undefined,
+        comment: workDb.local?.comment ?? null,
+      });
+      swapped = true;
+      return result;
+    });
+
+    const pendingSkipped = options.pending === false ? checkProductionVersions(config, plan.productionVersions).pending.map((m) => m.fileName) : [];
+    if (plan.pending.length) await phase('pending migrations', () => migrateFiles(config, target.url, plan.pending));
+    return {
+      file,
+      database: localName,
+      productionVersion: plan.productionVersion,
+      rebuilt: plan.rebuild.map((f) => f.fileName),
+      pendingApplied: plan.pending.map((f) => f.fileName),
+      pendingSkipped,
+      tables,
+      omitted: plan.omitted.map((t) => `${t.schema}.${t.name}`),
+      rows: tables.reduce((sum, t) => sum + t.rows, 0),
+      sequencesRaised,
+      endedSessions: swap.ended,
+      replacedDatabase: replaced,
+      replacedDropFailure: swap.dropFailure,
+      phases,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } catch (error) {
+    if (workName && !swapped && admin) {
+      try {
+        await dropDatabase(admin, workName);
+      } catch (dropError) {
+        if (!(error instanceof RbError)) throw error;
+        const why = dropError instanceof Error ? dropError.message : String(dropError);
+        throw new RbError(`${error.message}; the work database ${workName} could not be dropped (${why}): the next restore drops it`, error.exitCode);
+      }
+    }
+    throw error;
   } finally {
+    signal?.removeEventListener('abort', stopWork);
     abort.abort();
+    await admin?.end({ timeout: 5 });
   }
 }
-

@@ -6,7 +6,7 @@ import type { MigrationFile } from '../migrations/migration-file.ts';
 import { describeUrl } from '../target/database-url.ts';
 import { identifyTarget, type Target } from '../target/resolve-target.ts';
 import { readArchiveToc, tableKey, type ArchiveToc, type TocEntry } from './archive-toc.ts';
-import { readDumpVersions } from './dump-contents.ts';
+import { readDumpVersions, readSequenceOwners } from './dump-contents.ts';
 import { DBMATE_TABLE, isToolingTable, qualified } from '../rb-tables.ts';
 import type { TableRef } from './sequences.ts';
 import { tablePattern } from './table-pattern.ts';
@@ -14,12 +14,16 @@ import { tablePattern } from './table-pattern.ts';
 export interface RestoreOptions {
   /** pg_dump-style table patterns whose rows are not loaded (the tables stay, empty). */
   excludeTableData?: string[];
+  /** pg_dump-style patterns of tables (and sequences) left out entirely: the migrations need not create them. */
+  excludeTable?: string[];
   /** Parallel jobs for the data load and the index builds (default 1). */
   jobs?: number;
   /** Apply local migrations newer than production's after the data (default true). */
   pending?: boolean;
   /** Progress for long phases, one line at a time (the CLI prints it on stderr). */
   onProgress?: (line: string) => void;
+  /** Aborted on Ctrl-C / SIGTERM: the restore stops, drops its work database and leaves the local one as it was. */
+  signal?: AbortSignal;
 }
 
 /** What a restore will do, worked out from the dump and db/migrations before anything changes. */
@@ -32,11 +36,30 @@ export interface RestorePlan {
   /** The entries pg_restore loads (table data and sequence values). */
   load: TocEntry[];
   loadTables: TableRef[];
+  /** --exclude-table-data: the tables stay, empty. */
   excludedTables: TableRef[];
+  /** --exclude-table: left out entirely (tables and sequences). */
+  omitted: TableRef[];
 }
 
 // Data entries a restore loads; the schema itself comes from the migrations.
 const LOAD_KINDS = new Set(['TABLE DATA', 'SEQUENCE SET', 'MATERIALIZED VIEW DATA']);
+const RELATION_KINDS = new Set(['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'SEQUENCE', 'FOREIGN TABLE']);
+
+/** The "schema.name" keys the patterns match; a pattern that matches nothing is a typo, refused. */
+function matchPatterns(flag: string, patterns: string[], candidates: TocEntry[], file: string): Set<string> {
+  const keys = new Set<string>();
+  for (const pattern of patterns) {
+    const matches = tablePattern(pattern, flag);
+    const hits = candidates.filter((t) => matches(t.schema, t.name));
+    if (hits.length === 0) {
+      const tables = candidates.filter((t) => t.kind === 'TABLE').map(tableKey);
+      throw new UsageError(`${flag} "${pattern}" matches no table in ${file}; tables: ${tables.join(', ') || 'none'}`);
+    }
+    for (const hit of hits) keys.add(tableKey(hit));
+  }
+  return keys;
+}
 
 /**
  * The restore target is always local: refuse production's database however it was reached
@@ -98,19 +121,24 @@ export async function planRestore(config: Config, file: string, options: Restore
   const pendingFiles = options.pending === false ? [] : readMigrations(config.migrationsDir, pending);
 
   const tables = toc.entries.filter((e) => e.kind === 'TABLE');
-  const excluded = new Set<string>();
-  for (const pattern of options.excludeTableData ?? []) {
-    const matches = tablePattern(pattern);
-    const hits = tables.filter((t) => matches(t.schema, t.name));
-    if (hits.length === 0) {
-      throw new UsageError(`--exclude-table-data "${pattern}" matches no table in ${file}; tables: ${tables.map(tableKey).join(', ') || 'none'}`);
-    }
-    for (const hit of hits) excluded.add(tableKey(hit));
-  }
+  const excluded = matchPatterns('--exclude-table-data', options.excludeTableData ?? [], tables, file);
+  // pg_dump's --exclude-table matches tables, views, materialized views and sequences alike.
+  const relations = toc.entries.filter((e) => RELATION_KINDS.has(e.kind));
+  const omitted = matchPatterns('--exclude-table', options.excludeTable ?? [], relations, file);
+  for (const key of omitted) excluded.delete(key);
+  // A sequence follows the table that owns it: excluding the table's data (or the table) skips its value.
+  const owners = excluded.size || omitted.size ? await readSequenceOwners(toc) : new Map<string, string>();
   // dbmate's and rb's tables describe production's history, not data: the rebuild writes them locally.
-  const bookkeeping = (e: TocEntry) => isToolingTable(e.schema, e.name);
-  const load = toc.entries.filter((e) => LOAD_KINDS.has(e.kind) && !bookkeeping(e) && !(e.kind === 'TABLE DATA' && excluded.has(tableKey(e))));
+  const skipped = (e: TocEntry) => {
+    const key = tableKey(e);
+    if (isToolingTable(e.schema, e.name) || omitted.has(key) || (e.kind === 'TABLE DATA' && excluded.has(key))) return true;
+    if (e.kind !== 'SEQUENCE SET') return false;
+    const owner = owners.get(key);
+    return owner !== undefined && (excluded.has(owner) || omitted.has(owner));
+  };
+  const load = toc.entries.filter((e) => LOAD_KINDS.has(e.kind) && !skipped(e));
   const loadTables = load.filter((e) => e.kind === 'TABLE DATA').map((e) => ({ schema: e.schema, name: e.name }));
   const excludedTables = tables.filter((t) => excluded.has(tableKey(t))).map((t) => ({ schema: t.schema, name: t.name }));
-  return { toc, productionVersions, productionVersion, rebuild: rebuildFiles, pending: pendingFiles, load, loadTables, excludedTables };
+  const omittedRefs = relations.filter((t) => omitted.has(tableKey(t))).map((t) => ({ schema: t.schema, name: t.name }));
+  return { toc, productionVersions, productionVersion, rebuild: rebuildFiles, pending: pendingFiles, load, loadTables, excludedTables, omitted: omittedRefs };
 }

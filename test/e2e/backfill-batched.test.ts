@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createMigratedDatabase, repoRoot, withSql } from '../support/databases.ts';
-import { runRb, rbBin, tempProject, type RbRun, runtimeEntry } from '../support/project.ts';
+import { rbBin, runRb, startRb, tempProject, type RbRun, runtimeEntry } from '../support/project.ts';
 import { runProcess } from '../../src/process.ts';
 
 const EXAMPLE = 'backfill/2024-09-20_my_model_populate_model_prop.ts';
@@ -50,20 +49,6 @@ const checkpoint = (url: string, job: string) =>
   });
 
 /** Starts the real rb binary (as runRb does) but hands back the child so the test can signal it. */
-function startRb(args: string[], cwd: string, env: Record<string, string>): { child: ChildProcess; done: Promise<RbRun>; stderr: () => string } {
-  const childEnv: Record<string, string> = { ...env };
-  for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) if (process.env[key]) childEnv[key] = process.env[key]!;
-  const child = spawn(process.execPath, [rbBin, ...args], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const done = new Promise<RbRun>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done, stderr: () => stderr };
-}
 
 async function waitForBatches(url: string, job: string, batches: number): Promise<void> {
   for (let i = 0; i < 600; i += 1) {
@@ -116,7 +101,7 @@ test('killed with SIGKILL mid-run, a rerun resumes: every row updated exactly on
     await sql`update public.expected set model_prop = id::text where model_prop is null`;
   });
   const env = { DATABASE_URL: url };
-  const first = startRb(['run-script', EXAMPLE, '--batch-size', '500', '--pause', '40'], repoRoot, env);
+  const first = startRb(['run-script', EXAMPLE, '--batch-size', '500', '--pause', '40'], { cwd: repoRoot, env: env });
   await waitForBatches(url, EXAMPLE_JOB, 8);
   first.child.kill('SIGKILL');
   const killed = await first.done;
@@ -147,7 +132,7 @@ test('SIGINT stops after the current batch with exit 130 and says how to resume;
   const url = await createMigratedDatabase(import.meta.url);
   await seedWithGap(url);
   const env = { DATABASE_URL: url, RB_PROGRESS_SECONDS: '0.1' };
-  const first = startRb(['run-script', EXAMPLE, '--batch-size', '1000', '--pause', '100'], repoRoot, env);
+  const first = startRb(['run-script', EXAMPLE, '--batch-size', '1000', '--pause', '100'], { cwd: repoRoot, env: env });
   await waitForBatches(url, EXAMPLE_JOB, 3);
   first.child.kill('SIGINT');
   const stopped = await first.done;
@@ -170,7 +155,7 @@ test('SIGINT stops after the current batch with exit 130 and says how to resume;
 test('SIGTERM (as from a deploy or container stop) also stops after the batch: exit 143, checkpoint kept', async () => {
   const url = await createMigratedDatabase(import.meta.url);
   await seedWithGap(url);
-  const first = startRb(['run-script', EXAMPLE, '--batch-size', '1000', '--pause', '100'], repoRoot, { DATABASE_URL: url });
+  const first = startRb(['run-script', EXAMPLE, '--batch-size', '1000', '--pause', '100'], { cwd: repoRoot, env: { DATABASE_URL: url } });
   await waitForBatches(url, EXAMPLE_JOB, 2);
   first.child.kill('SIGTERM');
   const stopped = await first.done;
@@ -231,7 +216,7 @@ export default batchedBackfill({
   await withSql(url, (sql) =>
     sql.begin(async (tx) => {
       await tx`select id from app.my_model where id = 2 for update`; // as application traffic would
-      started = startRb(['run-script', 'backfill/locked.ts'], cwd, { DATABASE_URL: url });
+      started = startRb(['run-script', 'backfill/locked.ts'], { cwd, env: { DATABASE_URL: url } });
       for (let i = 0; i < 600 && !started.stderr().includes('[warn]'); i += 1) await sleep(20);
     }),
   ); // the lock is released here, so the retry goes through
@@ -260,8 +245,8 @@ test('two runs of the same job at once share the batches: every row is updated e
   await seedWithGap(url);
   const env = { DATABASE_URL: url };
   // 30 batches with a 100 ms pause each: the two runs overlap for seconds.
-  const one = startRb(['run-script', EXAMPLE, '--batch-size', '1000', '--pause', '100'], repoRoot, env);
-  const two = startRb(['run-script', EXAMPLE, '--batch-size', '1000', '--pause', '100'], repoRoot, env);
+  const one = startRb(['run-script', EXAMPLE, '--batch-size', '1000', '--pause', '100'], { cwd: repoRoot, env: env });
+  const two = startRb(['run-script', EXAMPLE, '--batch-size', '1000', '--pause', '100'], { cwd: repoRoot, env: env });
   const [a, b] = await Promise.all([one.done, two.done]);
   assert.is(a.code, 0, a.stderr);
   assert.is(b.code, 0, b.stderr);

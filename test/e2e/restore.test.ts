@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createEmptyDatabase, repoRoot, withSql } from '../support/databases.ts';
+import { createEmptyDatabase, dropDatabases, repoRoot, withSql } from '../support/databases.ts';
 import { migration, runRb, tempProject } from '../support/project.ts';
 import { runDbmate, withMigrationSubset } from '../../src/migrations/dbmate.ts';
 import { runProcess } from '../../src/process.ts';
@@ -49,12 +49,18 @@ function withPassword(url: string): string {
 }
 
 const cwd = tempProject(files);
+const databases: string[] = [];
+async function newDatabase(): Promise<string> {
+  const url = await createEmptyDatabase(import.meta.url);
+  databases.push(url);
+  return url;
+}
 const names = Object.keys(files).sort();
 let prod = '';
 
 /** Production: users, then my_models, then audit rows, each after its migration; ids above the sequences. */
 async function seedProduction(): Promise<void> {
-  prod = withPassword(await createEmptyDatabase(import.meta.url));
+  prod = withPassword(await newDatabase());
   await migrate(prod, cwd, names.slice(0, 2));
   await withSql(prod, (sql) => sql.unsafe(`
     insert into app."user" (email, created_at) select 'user' || g || '@example.com', timestamptz '2024-01-01' + g * interval '1 hour' from generate_series(1, 300) g;
@@ -93,7 +99,7 @@ let keptDump = '';
 
 test('dump-and-restore: production rows, sequences above max(id), FKs, then the pending migration sees the data', async () => {
   await seedProduction();
-  const local = await createEmptyDatabase(import.meta.url);
+  const local = await newDatabase();
   // Whatever the local database held before is replaced: a stray table in app, stale tracking rows.
   await withSql(local, (sql) => sql.unsafe(`create schema app; create table app.junk (id int); insert into app.junk values (1);
     create table public.schema_migrations (version varchar(128) primary key); insert into public.schema_migrations values ('1')`));
@@ -139,7 +145,7 @@ test('dump-and-restore: production rows, sequences above max(id), FKs, then the 
   assert.equal(counts.map((r) => [Number(r.id), r.model_count]), [[1, 3], [5000, 5]]);
 
   // The schema is exactly what the migrations build (indexes, keys, comments recreated as they were).
-  const fresh = await createEmptyDatabase(import.meta.url);
+  const fresh = await newDatabase();
   await migrate(fresh, cwd, names);
   assert.fixture(await schemaOf(local), await schemaOf(fresh));
 
@@ -165,7 +171,7 @@ test('dump-and-restore: production rows, sequences above max(id), FKs, then the 
 });
 
 test('dump-and-restore --no-pending --exclude-table-data: stops at production version, table empty, dump deleted', async () => {
-  const local = await createEmptyDatabase(import.meta.url);
+  const local = await newDatabase();
   const before = dumps();
   const result = await runRb(['dump-and-restore', '--no-pending', '--exclude-table-data', 'audit_log'], { cwd, env: { DATABASE_URL: local, PROD_DATABASE_URL: prod } });
   assert.is(result.code, 0, result.stderr);
@@ -181,7 +187,7 @@ test('dump-and-restore --no-pending --exclude-table-data: stops at production ve
 });
 
 test('restore-to-dump --exclude-table-data leaves that table empty but present; --jobs 2 loads the rest', async () => {
-  const local = await createEmptyDatabase(import.meta.url);
+  const local = await newDatabase();
   const result = await runRb(['restore-to-dump', keptDump, '--exclude-table-data', 'app.audit_*', '--exclude-table-data', 'nothing_else_matches_this_*x', '--jobs', '2'], {
     cwd,
     env: { DATABASE_URL: local },
@@ -202,7 +208,7 @@ test('restore-to-dump --exclude-table-data leaves that table empty but present; 
 });
 
 test('a failing phase is named; the rerun starts clean and succeeds', async () => {
-  const local = await createEmptyDatabase(import.meta.url);
+  const local = await newDatabase();
   const pendingFile = path.join(cwd, 'db', 'migrations', PENDING);
   const good = readFileSync(pendingFile, 'utf8');
   writeFileSync(pendingFile, migration('alter table app."user" add column model_count int;\nupdate app."user" set model_count = no_such_column;', 'select 1;'));
@@ -225,8 +231,9 @@ test('a failing phase is named; the rerun starts clean and succeeds', async () =
   assert.is(await count(local, 'app.my_model'), 1005);
 });
 
-test.after(() => {
-  if (keptDump && existsSync(keptDump)) unlinkSync(keptDump);
+test.after(async () => {
+  await dropDatabases(databases);
+  rmSync(cwd, { recursive: true, force: true });
 });
 
 test.run();

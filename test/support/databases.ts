@@ -102,3 +102,10 @@ export async function withSql<T>(url: string, work: (sql: Sql) => Promise<T>): P
     await sql.end({ timeout: 5 });
   }
 }
+
+/** Drops databases a test file created (ending their sessions), by URL. */
+export async function dropDatabases(urls: string[]): Promise<void> {
+  await admin(async (sql) => {
+    for (const url of urls) await sql.unsafe(`drop database if exists ${quoteIdent(decodeURIComponent(new URL(url).pathname.slice(1)))} with (force)`);
+  });
+}

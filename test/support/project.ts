@@ -45,24 +45,44 @@ export interface StartedRb {
   done: Promise<RbRun>;
   stdout(): string;
   stderr(): string;
+  /** Resolves once stderr holds the text (rejects if rb ends first). */
+  waitForStderr(text: string): Promise<void>;
 }
 
-/** Starts the real rb binary as a user would, with a clean environment (no stray DATABASE_URL). */
+/** Starts the real rb binary (as runRb does) and hands back the child, so a test can signal or kill it mid-run. */
 export function startRb(args: string[], options: RbOptions): StartedRb {
   const env: Record<string, string> = {};
   for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) if (process.env[key]) env[key] = process.env[key]!;
   for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value;
   const child = spawn(process.execPath, [rbBin, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin!.end(options.input ?? '');
   let stdout = '';
   let stderr = '';
+  const waiters: { text: string; resolve: () => void }[] = [];
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+    stderr += c;
+    for (const w of waiters.filter((x) => stderr.includes(x.text))) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  });
   const done = new Promise<RbRun>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  child.stdin!.end(options.input ?? '');
-  return { child, done, stdout: () => stdout, stderr: () => stderr };
+  return {
+    child,
+    done,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    waitForStderr: (text) =>
+      new Promise<void>((resolve, reject) => {
+        if (stderr.includes(text)) return resolve();
+        waiters.push({ text, resolve });
+        void done.then((run) => reject(new Error(`rb ended (code ${run.code}, signal ${run.signal}) before printing "${text}":\n${run.stderr}`)));
+      }),
+  };
 }
 
 /** Runs the real rb binary to its end (see startRb). */
