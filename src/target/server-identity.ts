@@ -141,6 +141,11 @@ export async function matchProduction(url: string, productionUrl: string): Promi
         : `another server or database than PROD_DATABASE_URL (${describeIdentity(target.identity)}; production: ${describeIdentity(prod.identity)})`,
     };
   }
+  // A database that does not exist yet (a restore or `rb upgrade` creates it) is not production's,
+  // which answered: whatever server it is on, it is another database.
+  if ('reason' in target && 'identity' in prod && (target.error as { code?: unknown }).code === '3D000') {
+    return { isProduction: false, basis: 'server', reason: `its database does not exist yet, and PROD_DATABASE_URL's does (${describeIdentity(prod.identity)})` };
+  }
   const a = parseDatabaseUrl(url);
   const same = await sameAddress(a, parseDatabaseUrl(productionUrl));
   const where = `the same address, port ${a.port} and database "${a.database}"`;
