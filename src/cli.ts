@@ -44,11 +44,18 @@ export function buildCli(io: Io): CAC {
   cli
     .command('status', 'List migration files and applied versions')
     .alias('history')
+    .option('--drift', 'Also compare the schema with what the applied migrations create (as rb drift; exit 1 on drift)')
     .action(async (flags) => (await import('./commands/migration-commands.ts')).statusCommand(flags, io));
 
   cli
     .command('current', 'Print the newest applied version')
     .action(async (flags) => (await import('./commands/migration-commands.ts')).currentCommand(flags, io));
+
+  cli
+    .command('drift', 'Compare the schema with what its applied migrations create on a scratch database (read-only; exit 1 on drift)')
+    .option('--json', 'Print the result as one JSON object')
+    .example('rb drift --prod')
+    .action(async (flags) => (await import('./commands/drift-command.ts')).driftCommand(flags, io));
 
   cli
     .command('db <action>', 'Manage the embedded local PostgreSQL: start | stop | status | url')

@@ -88,7 +88,7 @@ const STATE_LABEL: Record<MigrationState, string> = {
   'applied-file-missing': 'applied (file missing)',
 };
 
-export async function statusCommand(flags: TargetFlags, io: Io): Promise<void> {
+export async function statusCommand(flags: TargetFlags & { drift?: boolean }, io: Io): Promise<void> {
   const { config, target } = await configAndTarget(flags, io);
   const status = await migrationStatus(config, target.url);
   io.out(`${targetLabel(target)}`);
@@ -104,6 +104,7 @@ export async function statusCommand(flags: TargetFlags, io: Io): Promise<void> {
   }
   const applied = status.rows.filter((r) => r.state === 'applied' || r.state === 'applied-file-missing').length;
   io.out(`${applied} applied, ${status.pending.length} pending; current version: ${status.current ?? 'none'}`);
+  if (flags.drift) await (await import('./drift-command.ts')).printDriftForStatus(config, target, io);
 }
 
 export async function currentCommand(flags: TargetFlags, io: Io): Promise<void> {

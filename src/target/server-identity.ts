@@ -70,9 +70,34 @@ export interface ProductionMatch {
   unreachable?: string;
 }
 
-function sameServer(a: ServerIdentity, b: ServerIdentity): boolean {
-  if (a.started !== b.started || a.databaseOid !== b.databaseOid) return false;
+/** The same running server (any database on it). */
+function sameServerProcess(a: ServerIdentity, b: ServerIdentity): boolean {
+  if (a.started !== b.started) return false;
   return a.systemIdentifier === undefined || b.systemIdentifier === undefined || a.systemIdentifier === b.systemIdentifier;
+}
+
+function sameServer(a: ServerIdentity, b: ServerIdentity): boolean {
+  return a.databaseOid === b.databaseOid && sameServerProcess(a, b);
+}
+
+/**
+ * Whether two URLs reach the same server, whatever database each names (rb drift --prod must not
+ * create its scratch database on production's server). Both must answer.
+ */
+export async function onSameServer(url: string, otherUrl: string): Promise<boolean> {
+  const [a, b] = await Promise.all(
+    [url, otherUrl].map(async (u) => {
+      const sql = connect(u);
+      try {
+        return await queryIdentity(sql);
+      } catch (error) {
+        throw asConnectionError(error, u);
+      } finally {
+        await sql.end({ timeout: 5 });
+      }
+    }),
+  );
+  return sameServerProcess(a, b);
 }
 
 function describeIdentity(identity: ServerIdentity): string {
