@@ -23,6 +23,7 @@ export function buildCli(io: Io): CAC {
     .command('upgrade', 'Apply pending migrations (locally also rewrites db/schema.sql)')
     .alias('up')
     .option('--dry-run', 'List what would be applied; change nothing')
+    .option('--analyze', 'With --dry-run: run the pending migrations on a throwaway copy of the local database; report time, locks, rewrites, sizes')
     .option('--allow-edited', 'Go ahead although applied migration files were edited (records their new checksums)')
     .option('--allow-out-of-order', 'With --prod: apply migrations older than the newest applied one')
     .option('--retry-failed', 'Run a failed transaction:false migration again, once you resolved what it left')

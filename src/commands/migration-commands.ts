@@ -25,9 +25,10 @@ export interface MigrateFlags extends TargetFlags {
 }
 
 export async function upgradeCommand(
-  flags: MigrateFlags & { allowEdited?: boolean; allowOutOfOrder?: boolean; retryFailed?: boolean },
+  flags: MigrateFlags & { allowEdited?: boolean; allowOutOfOrder?: boolean; retryFailed?: boolean; analyze?: boolean },
   io: Io,
 ): Promise<void> {
+  if (flags.analyze) return (await import('./analyze-command.ts')).analyzeCommand(flags, io);
   const { config, target } = await configAndTarget(flags, io);
   // Like `dbmate up`: a local database that does not exist yet is created (never on production).
   if (target.kind === 'url' && !flags.dryRun && (await ensureUrlDatabase(target.url))) {
