@@ -16,13 +16,17 @@ import { describeUrl, parseDatabaseUrl } from '../target/database-url.ts';
 import { identifyTarget, type Target } from '../target/resolve-target.ts';
 import { copyLocalDatabase, type DatabaseCopy } from './database-copy.ts';
 import { startLockSampler, type ObservedLock } from './lock-sampler.ts';
+import { traceLocks, TRACE_SESSION, type TracedLock } from './lock-trace.ts';
 import { readTableStates, tableName, type TableState } from './relation-states.ts';
 
 /** A lock a migration held on an application table that existed before it ran. */
 export interface LockReport {
   table: string;
   mode: string;
-  heldSeconds: number;
+  /** How long sampling saw it held; null: too briefly to be sampled (the trace saw it). */
+  heldSeconds: number | null;
+  /** The line of the statement that took it (transactional sections, from the trace). */
+  line?: number;
 }
 
 /** An application table a migration locked, rewrote, changed rows of, created or dropped. */
@@ -97,10 +101,10 @@ export async function assertLocalTarget(target: Target): Promise<void> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits (up to 2 s) until dbmate's session has ended: its backend has then flushed its row counters. */
-async function waitForDbmateSession(sql: Sql): Promise<void> {
+/** Waits (up to 2 s) until a session has ended: its backend has then flushed its row counters. */
+async function waitForSessionEnd(sql: Sql, applicationName: string): Promise<void> {
   for (let waited = 0; waited < 2000; waited += 10) {
-    if ((await migrationSessions(sql, dbmateSessionName())).length === 0) return;
+    if ((await migrationSessions(sql, applicationName)).length === 0) return;
     await sleep(10);
   }
 }
@@ -128,49 +132,65 @@ async function describeTables(sql: Sql, before: Map<number, TableState>, after: 
 }
 
 /**
- * The locks on tables that existed before the migration (one it creates blocks nobody), strongest
- * first. A weaker lock held no longer than a stronger one on the same table says nothing more (the
- * ShareLock an index rebuild takes under ALTER TABLE's AccessExclusiveLock): left out.
+ * The locks on tables that existed before the migration (one it creates blocks nobody), from the
+ * trace and the samples, strongest first. A weaker lock held no longer than a stronger one on the
+ * same table says nothing more (the ShareLock an index rebuild takes under ALTER TABLE's
+ * AccessExclusiveLock): left out.
  */
-function describeLocks(locks: ObservedLock[], before: Map<number, TableState>): LockReport[] {
-  const sorted = locks
-    .filter((l) => before.has(l.oid))
-    .map((l) => ({ table: tableName(before.get(l.oid)!), mode: l.mode, heldSeconds: l.heldMs / 1000 }))
-    .sort((x, y) => LOCK_MODES.indexOf(y.mode) - LOCK_MODES.indexOf(x.mode) || (x.table < y.table ? -1 : x.table > y.table ? 1 : 0));
+function describeLocks(sampled: ObservedLock[], traced: TracedLock[], before: Map<number, TableState>): LockReport[] {
+  const reports = new Map<string, LockReport>();
+  for (const lock of [...traced, ...sampled]) {
+    const table = before.get(lock.oid);
+    if (!table) continue;
+    const key = `${lock.oid} ${lock.mode}`;
+    const report = reports.get(key) ?? { table: tableName(table), mode: lock.mode, heldSeconds: null };
+    if ('line' in lock) report.line = lock.line;
+    if ('heldMs' in lock) report.heldSeconds = lock.heldMs / 1000;
+    reports.set(key, report);
+  }
+  const sorted = [...reports.values()].sort(
+    (x, y) => LOCK_MODES.indexOf(y.mode) - LOCK_MODES.indexOf(x.mode) || (x.table < y.table ? -1 : x.table > y.table ? 1 : 0),
+  );
   const longest = new Map<string, number>();
   return sorted.filter((lock) => {
-    if (lock.heldSeconds <= (longest.get(lock.table) ?? -1)) return false;
-    longest.set(lock.table, lock.heldSeconds);
+    const held = lock.heldSeconds ?? 0;
+    if (held <= (longest.get(lock.table) ?? -1)) return false;
+    longest.set(lock.table, held);
     return true;
   });
 }
 
 /** Runs one migration on the copy, through the same runner and timeouts as rb upgrade, watching its session. */
 async function analyzeOne(sql: Sql, copyUrl: string, file: MigrationFile, config: Config, options: AnalyzeOptions) {
+  // transaction:false sections (CREATE INDEX CONCURRENTLY) cannot run in the trace's transaction.
+  const trace = file.up.options.transaction === 'false' ? undefined : await traceLocks(copyUrl, file.up);
+  const traced = trace?.locks ?? [];
+  // The trace's rolled-back rows count in the table statistics: read them once its session is gone.
+  if (trace) await waitForSessionEnd(sql, TRACE_SESSION);
   const before = await readTableStates(sql);
   const sampler = startLockSampler(copyUrl, dbmateSessionName());
   const started = performance.now();
   let outcome;
-  let locks: ObservedLock[];
+  let sampled: ObservedLock[];
   try {
     // A transaction:false file may have run part-way: never retried (as rb upgrade).
     const settings = file.up.options.transaction === 'false' ? { ...options.timeouts, lockRetries: 0 } : options.timeouts;
     outcome = await runBatch(copyUrl, [file], 'migrate', settings, { signal: options.signal, onRetry: options.onRetry });
   } finally {
-    locks = await sampler.stop();
+    sampled = await sampler.stop();
   }
   const seconds = (performance.now() - started) / 1000;
   if (outcome.stopped) {
     const signal = options.signal ? stopSignalOf(options.signal) : outcome.stopped.signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
     throw new InterruptedError(`stopped (${signal}) while ${file.fileName} ran on the copy`, signal);
   }
-  await waitForDbmateSession(sql);
+  await waitForSessionEnd(sql, dbmateSessionName());
   const after = await readTableStates(sql);
   const analysis: MigrationAnalysis = {
     fileName: file.fileName,
     seconds,
-    locks: describeLocks(locks, before),
-    tables: await describeTables(sql, before, after, new Set(locks.map((l) => l.oid))),
+    locks: describeLocks(sampled, traced, before),
+    tables: await describeTables(sql, before, after, new Set([...sampled, ...traced].map((l) => l.oid))),
   };
   if (outcome.failure) analysis.failure = describeFailure(outcome.failure.failure, (p) => relativeToProject(config, p));
   return analysis;

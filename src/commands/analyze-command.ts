@@ -59,7 +59,9 @@ function tableLine(t: TableReport): string {
 export function analysisLines(analysis: MigrationAnalysis): string[] {
   const lines = [`Would apply: ${analysis.fileName}  ${seconds(analysis.seconds)}${analysis.failure ? ' (FAILED on the copy)' : ''}`];
   for (const lock of analysis.locks) {
-    lines.push(`  lock  ${lock.mode} on ${lock.table}, held ${seconds(lock.heldSeconds)} (${LOCK_EFFECT[lock.mode] ?? 'see the PostgreSQL lock table'})`);
+    const taken = lock.line ? ` (line ${lock.line})` : '';
+    const held = lock.heldSeconds === null ? 'briefly' : seconds(lock.heldSeconds);
+    lines.push(`  lock  ${lock.mode} on ${lock.table}${taken}, held ${held} (${LOCK_EFFECT[lock.mode] ?? 'see the PostgreSQL lock table'})`);
   }
   for (const table of analysis.tables) lines.push(tableLine(table));
   return lines;

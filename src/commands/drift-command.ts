@@ -27,6 +27,7 @@ function drift(config: Config, target: Target, io: Io): Promise<DriftResult> {
 }
 
 function notes(result: DriftResult, io: Io): void {
+  if (result.applied === 0) io.err(`note: ${result.label} has no applied migrations (no rows in public.schema_migrations): everything in it counts as drift`);
   for (const file of result.edited) {
     io.err(`note: ${file} was edited after it was applied to ${result.label}; the expected schema uses the file as it is now`);
   }

@@ -24,7 +24,7 @@ export async function buildExpectedSchema(
   files: MigrationFile[],
   options: { searchPath: string | null; show: (filePath: string) => string },
 ): Promise<ExpectedSchema> {
-  const scratch = await createScratchDatabase(serverUrl);
+  const scratch = await createScratchDatabase(serverUrl, 'rb drift');
   try {
     if (options.searchPath) {
       await withClient(scratch.url, (sql) => sql.unsafe(`alter database ${quoteIdent(scratch.name)} set ${settingClause(options.searchPath!)}`));

@@ -59,10 +59,11 @@ test(`on a table of ${ROWS.toLocaleString('en-US')} rows: the rewrite, its locks
     const out = run.stdout.split('\n').filter(Boolean);
     const expected = [
       `^Would apply: 20240101000002_widen_amount\\.sql  ${seconds}$`,
-      `^  lock  AccessExclusiveLock on public\\.big, held ${seconds} \\(blocks reads and writes\\)$`,
+      // The trace names the statement's line when it finishes within its budget (1 s a statement).
+      `^  lock  AccessExclusiveLock on public\\.big( \\(line 2\\))?, held ${seconds} \\(blocks reads and writes\\)$`,
       `^  table public\\.big: rewritten, 2,000,000 row\\(s\\) written again; \\d+ MB -> \\d+ MB$`,
       `^Would apply: 20240101000003_audit\\.sql  ${seconds}$`,
-      `^  lock  RowExclusiveLock on public\\.big, held ${seconds} \\(reads and writes go on\\)$`,
+      `^  lock  RowExclusiveLock on public\\.big \\(line 3\\), held (${seconds}|briefly) \\(reads and writes go on\\)$`,
       '^  table public\\.audit: created; 0 bytes$',
       `^  table public\\.big: rows 1,000 updated; \\d+ MB( \\(\\+\\d+ kB\\)| -> \\d+ MB)$`,
       `^Dry run with --analyze: 2 pending migration\\(s\\) ran in ${seconds} on a copy of ${describeUrl(url)} \\(from DATABASE_URL\\) \\(copied in ${seconds}, then dropped\\); the local database was not changed$`,
@@ -88,6 +89,25 @@ test(`on a table of ${ROWS.toLocaleString('en-US')} rows: the rewrite, its locks
   assert.equal(await copiesLeft(url), []);
   const status = await runRb(['status'], { cwd, env });
   assert.match(status.stdout, '1 applied, 2 pending');
+});
+
+test('a quick ALTER TABLE takes an ACCESS EXCLUSIVE lock too briefly to sample: the trace reports it with its line', async () => {
+  const url = await createEmptyDatabase(import.meta.url);
+  const cwd = tempProject({ '20240101000001_create_t.sql': migration('create table t (id int primary key);\ncreate table u (id int);', 'drop table t, u;') });
+  const env = { DATABASE_URL: url };
+  assert.is((await runRb(['upgrade'], { cwd, env })).code, 0);
+  writeFileSync(
+    path.join(cwd, 'db', 'migrations', '20240101000002_add_flag.sql'),
+    migration('-- reads u, changes t\nselect count(*) from u;\nalter table t add column flag boolean not null default false;', 'alter table t drop column flag;'),
+  );
+  const run = await runRb(['upgrade', '--dry-run', '--analyze'], { cwd, env });
+  assert.is(run.code, 0, run.stderr);
+  const out = run.stdout.split('\n').filter(Boolean);
+  assert.match(out[0], new RegExp(`^Would apply: 20240101000002_add_flag\\.sql  ${seconds}$`));
+  assert.match(out[1], new RegExp(`^  lock  AccessExclusiveLock on public\\.t \\(line 4\\), held (${seconds}|briefly) \\(blocks reads and writes\\)$`));
+  assert.match(out[2], new RegExp(`^  lock  AccessShareLock on public\\.u \\(line 3\\), held (${seconds}|briefly) \\(reads and writes go on\\)$`));
+  assert.equal(out.slice(3, 5), ['  table public.t: no rows changed; 8192 bytes, size unchanged', '  table public.u: no rows changed; 0 bytes, size unchanged']);
+  assert.is(out.length, 6, run.stdout);
 });
 
 test('Ctrl-C while a migration runs on the copy: exit 130, the copy is dropped, the local database is unchanged', async () => {
