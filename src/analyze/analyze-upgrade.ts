@@ -16,7 +16,7 @@ import { describeUrl, parseDatabaseUrl } from '../target/database-url.ts';
 import { identifyTarget, type Target } from '../target/resolve-target.ts';
 import { copyLocalDatabase, type DatabaseCopy } from './database-copy.ts';
 import { startLockSampler, type ObservedLock } from './lock-sampler.ts';
-import { traceLocks, TRACE_SESSION, type TracedLock } from './lock-trace.ts';
+import { traceLocks, type TracedLock } from './lock-trace.ts';
 import { readTableStates, tableName, type TableState } from './relation-states.ts';
 
 /** A lock a migration held on an application table that existed before it ran. */
@@ -162,12 +162,9 @@ function describeLocks(sampled: ObservedLock[], traced: TracedLock[], before: Ma
 
 /** Runs one migration on the copy, through the same runner and timeouts as rb upgrade, watching its session. */
 async function analyzeOne(sql: Sql, copyUrl: string, file: MigrationFile, config: Config, options: AnalyzeOptions) {
-  // transaction:false sections (CREATE INDEX CONCURRENTLY) cannot run in the trace's transaction.
-  const trace = file.up.options.transaction === 'false' ? undefined : await traceLocks(copyUrl, file.up);
-  const traced = trace?.locks ?? [];
-  // The trace's rolled-back rows count in the table statistics: read them once its session is gone.
-  if (trace) await waitForSessionEnd(sql, TRACE_SESSION);
   const before = await readTableStates(sql);
+  // transaction:false sections (CREATE INDEX CONCURRENTLY) cannot run in the trace's transaction.
+  const traced = file.up.options.transaction === 'false' ? [] : await traceLocks(copyUrl, file.up);
   const sampler = startLockSampler(copyUrl, dbmateSessionName());
   const started = performance.now();
   let outcome;

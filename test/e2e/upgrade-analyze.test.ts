@@ -57,13 +57,18 @@ test(`on a table of ${ROWS.toLocaleString('en-US')} rows: the rewrite, its locks
     const run = await runRb(['upgrade', '--dry-run', '--analyze'], { cwd, env });
     assert.is(run.code, 0, run.stderr);
     const out = run.stdout.split('\n').filter(Boolean);
+    // The UPDATE's weak lock is seen when a sample falls within its few milliseconds (the trace runs schema changes only).
+    const rowLock = out.findIndex((line) => line.includes('RowExclusiveLock'));
+    if (rowLock !== -1) {
+      assert.match(out[rowLock], new RegExp(`^  lock  RowExclusiveLock on public\\.big, held ${seconds} \\(reads and writes go on\\)$`));
+      out.splice(rowLock, 1);
+    }
     const expected = [
       `^Would apply: 20240101000002_widen_amount\\.sql  ${seconds}$`,
       // The trace names the statement's line when it finishes within its budget (1 s a statement).
       `^  lock  AccessExclusiveLock on public\\.big( \\(line 2\\))?, held ${seconds} \\(blocks reads and writes\\)$`,
       `^  table public\\.big: rewritten, 2,000,000 row\\(s\\) written again; \\d+ MB -> \\d+ MB$`,
       `^Would apply: 20240101000003_audit\\.sql  ${seconds}$`,
-      `^  lock  RowExclusiveLock on public\\.big \\(line 3\\), held (${seconds}|briefly) \\(reads and writes go on\\)$`,
       '^  table public\\.audit: created; 0 bytes$',
       `^  table public\\.big: rows 1,000 updated; \\d+ MB( \\(\\+\\d+ kB\\)| -> \\d+ MB)$`,
       `^Dry run with --analyze: 2 pending migration\\(s\\) ran in ${seconds} on a copy of ${describeUrl(url)} \\(from DATABASE_URL\\) \\(copied in ${seconds}, then dropped\\); the local database was not changed$`,
@@ -98,15 +103,15 @@ test('a quick ALTER TABLE takes an ACCESS EXCLUSIVE lock too briefly to sample: 
   assert.is((await runRb(['upgrade'], { cwd, env })).code, 0);
   writeFileSync(
     path.join(cwd, 'db', 'migrations', '20240101000002_add_flag.sql'),
-    migration('-- reads u, changes t\nselect count(*) from u;\nalter table t add column flag boolean not null default false;', 'alter table t drop column flag;'),
+    migration('-- two quick schema changes\nalter table u add column note text;\nalter table t add column flag boolean not null default false;', 'alter table t drop column flag;\nalter table u drop column note;'),
   );
   const run = await runRb(['upgrade', '--dry-run', '--analyze'], { cwd, env });
   assert.is(run.code, 0, run.stderr);
   const out = run.stdout.split('\n').filter(Boolean);
   assert.match(out[0], new RegExp(`^Would apply: 20240101000002_add_flag\\.sql  ${seconds}$`));
   assert.match(out[1], new RegExp(`^  lock  AccessExclusiveLock on public\\.t \\(line 4\\), held (${seconds}|briefly) \\(blocks reads and writes\\)$`));
-  assert.match(out[2], new RegExp(`^  lock  AccessShareLock on public\\.u \\(line 3\\), held (${seconds}|briefly) \\(reads and writes go on\\)$`));
-  assert.equal(out.slice(3, 5), ['  table public.t: no rows changed; 8192 bytes, size unchanged', '  table public.u: no rows changed; 0 bytes, size unchanged']);
+  assert.match(out[2], new RegExp(`^  lock  AccessExclusiveLock on public\\.u \\(line 3\\), held (${seconds}|briefly) \\(blocks reads and writes\\)$`));
+  assert.equal(out.slice(3, 5), ['  table public.t: no rows changed; 8192 bytes, size unchanged', '  table public.u: no rows changed; 0 bytes -> 8192 bytes']);
   assert.is(out.length, 6, run.stdout);
 });
 
