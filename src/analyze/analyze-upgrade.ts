@@ -5,10 +5,12 @@ import { InterruptedError, MigrationError, RefusedError } from '../errors.ts';
 import { stopSignalOf } from '../interrupt.ts';
 import { runBatch, type LockRetry } from '../migrations/apply-migration.ts';
 import { dbmateSessionName } from '../migrations/dbmate.ts';
+import { readMigrations } from '../migrations/migration-directory.ts';
 import type { MigrationFile } from '../migrations/migration-file.ts';
 import { migrationSessions } from '../migrations/migration-sessions.ts';
 import type { TimeoutSettings } from '../migrations/migration-timeouts.ts';
 import { describeFailure } from '../migrations/run-migrations.ts';
+import { upgrade } from '../migrations/upgrade.ts';
 import { countRows } from '../restore/load-data.ts';
 import type { EndedSession } from '../restore/swap-database.ts';
 import type { Leftover } from '../restore/work-database.ts';
@@ -56,6 +58,8 @@ export interface MigrationAnalysis {
 export interface AnalyzeResult {
   /** The local database (user@host:port/database). */
   database: string;
+  /** Pending migrations older than the newest applied one (a parallel branch): analyzed like the others. */
+  outOfOrder: string[];
   copy: string;
   copySeconds: number;
   endedSessions: EndedSession[];
@@ -68,6 +72,9 @@ export interface AnalyzeResult {
 
 export interface AnalyzeOptions {
   timeouts: TimeoutSettings;
+  /** As for rb upgrade: go ahead although applied files were edited / older files are pending. */
+  allowEdited?: boolean;
+  allowOutOfOrder?: boolean;
   /** Ctrl-C / SIGTERM: the migration's dbmate ends, the copy is dropped, InterruptedError. */
   signal?: AbortSignal;
   onProgress?: (line: string) => void;
@@ -75,14 +82,14 @@ export interface AnalyzeOptions {
 }
 
 // Weakest to strongest (PostgreSQL's table-level lock modes).
-export const LOCK_MODES = ['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock',
+const LOCK_MODES = ['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock',
   'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'];
 
 /**
  * The analysis copies a database and never runs on production: refuse a target that is
  * production's database however it was reached, or that rb cannot tell apart from it.
  */
-export async function assertLocalTarget(target: Target): Promise<void> {
+async function refuseProduction(target: Target): Promise<void> {
   await identifyTarget(target);
   const where = `${target.source} (${describeUrl(target.url)})`;
   if (target.isProduction) {
@@ -194,14 +201,24 @@ async function analyzeOne(sql: Sql, copyUrl: string, file: MigrationFile, config
 }
 
 /**
- * rb upgrade --dry-run --analyze: copies the local database (CREATE DATABASE ... TEMPLATE), runs
- * the pending migrations there one at a time, and reports per migration its time, the locks its
+ * rb upgrade --dry-run --analyze: after rb upgrade's dry run (undefined: nothing pending), copies
+ * the local database (CREATE DATABASE ... TEMPLATE), runs the pending migrations there one at a time, and reports per migration its time, the locks its
  * session held on existing tables and for how long, the tables it rewrote (a new relfilenode) or
  * changed rows of, and their sizes before and after. The copy is always dropped; the local
  * database is only read (by the copy).
  */
-export async function analyzeUpgrade(config: Config, target: Target, files: MigrationFile[], options: AnalyzeOptions): Promise<AnalyzeResult> {
-  await assertLocalTarget(target);
+export async function analyzeUpgrade(config: Config, target: Target, options: AnalyzeOptions): Promise<AnalyzeResult | undefined> {
+  await refuseProduction(target);
+  // rb upgrade's own checks (malformed files, edited applied files, failed migrations) before anything is copied.
+  const plan = await upgrade(config, target, {
+    dryRun: true,
+    confirm: async () => null, // a dry run asks nothing
+    allowEdited: options.allowEdited,
+    allowOutOfOrder: options.allowOutOfOrder,
+    timeouts: options.timeouts,
+  });
+  if (plan.applied.length === 0) return undefined;
+  const files = readMigrations(config.migrationsDir, plan.applied, config.projectDir);
   const localName = parseDatabaseUrl(target.url).database;
   let copy: DatabaseCopy | undefined;
   try {
@@ -209,6 +226,7 @@ export async function analyzeUpgrade(config: Config, target: Target, files: Migr
     copy = await copyLocalDatabase(target.url, localName, { signal: options.signal, onProgress: options.onProgress });
     const result: AnalyzeResult = {
       database: describeUrl(target.url),
+      outOfOrder: plan.outOfOrder.map((e) => e.fileName),
       copy: copy.name,
       copySeconds: copy.seconds,
       endedSessions: copy.endedSessions,

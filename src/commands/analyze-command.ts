@@ -1,11 +1,9 @@
-import { analyzeUpgrade, assertLocalTarget, failedOnCopy, type AnalyzeResult, type MigrationAnalysis, type TableReport } from '../analyze/analyze-upgrade.ts';
+import { analyzeUpgrade, failedOnCopy, type AnalyzeResult, type MigrationAnalysis, type TableReport } from '../analyze/analyze-upgrade.ts';
 import { UsageError } from '../errors.ts';
 import { interruptible } from '../interrupt.ts';
 import type { Io } from '../io.ts';
-import { readMigrations } from '../migrations/migration-directory.ts';
 import { describeMigrationEvent } from '../migrations/migration-events.ts';
 import { resolveTimeoutSettings } from '../migrations/migration-timeouts.ts';
-import { upgrade } from '../migrations/upgrade.ts';
 import { configAndTarget, targetLabel } from './common.ts';
 import type { MigrateFlags } from './migration-commands.ts';
 
@@ -87,23 +85,21 @@ export async function analyzeCommand(flags: MigrateFlags & { allowEdited?: boole
   }
   if (!flags.dryRun) throw new UsageError('--analyze goes with --dry-run: rb upgrade --dry-run --analyze runs the pending migrations on a throwaway copy and changes nothing');
   const { config, target } = await configAndTarget(flags, io);
-  await assertLocalTarget(target);
-  const timeouts = resolveTimeoutSettings(config.projectDir, flags);
-  // rb upgrade's own checks (edited files, failed migrations, malformed sections) before anything is copied.
-  const plan = await upgrade(config, target, { dryRun: true, confirm: io.confirm, allowEdited: flags.allowEdited, allowOutOfOrder: flags.allowOutOfOrder, timeouts });
-  if (plan.applied.length === 0) {
-    io.out(`${targetLabel(target)}: up to date, nothing to analyze`);
-    return;
-  }
-  const files = readMigrations(config.migrationsDir, plan.applied, config.projectDir);
   const result = await interruptible(({ signal }) =>
-    analyzeUpgrade(config, target, files, {
-      timeouts,
+    analyzeUpgrade(config, target, {
+      timeouts: resolveTimeoutSettings(config.projectDir, flags),
+      allowEdited: flags.allowEdited,
+      allowOutOfOrder: flags.allowOutOfOrder,
       signal,
       onProgress: (line) => io.err(`rb: ${line}`),
       onRetry: (retry) => io.err(describeMigrationEvent({ kind: 'lock-retry', ...retry })),
     }),
   );
+  if (!result) {
+    io.out(`${targetLabel(target)}: up to date, nothing to analyze`);
+    return;
+  }
+  for (const file of result.outOfOrder) io.err(`warning: ${file} is older than the newest applied migration (a parallel branch); rb upgrade would apply it anyway`);
   for (const line of resultLines(result, targetLabel(target))) io.out(line);
   const failed = result.migrations.find((m) => m.failure);
   if (failed) throw failedOnCopy(failed, result.notRun);

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import os from 'node:os';
-import { asConnectionError, connect, connectionFailureReason, type Sql } from '../client.ts';
+import { asConnectionError, connect, connectionFailureReason, withClient, type Sql } from '../client.ts';
 import { maskUrl, parseDatabaseUrl, type UrlParts } from './database-url.ts';
 
 /**
@@ -85,18 +85,7 @@ function sameServer(a: ServerIdentity, b: ServerIdentity): boolean {
  * create its scratch database on production's server). Both must answer.
  */
 export async function onSameServer(url: string, otherUrl: string): Promise<boolean> {
-  const [a, b] = await Promise.all(
-    [url, otherUrl].map(async (u) => {
-      const sql = connect(u);
-      try {
-        return await queryIdentity(sql);
-      } catch (error) {
-        throw asConnectionError(error, u);
-      } finally {
-        await sql.end({ timeout: 5 });
-      }
-    }),
-  );
+  const [a, b] = await Promise.all([url, otherUrl].map((u) => withClient(u, queryIdentity)));
   return sameServerProcess(a, b);
 }
 
