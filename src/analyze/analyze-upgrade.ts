@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { connect, type Sql } from '../client.ts';
+import { asConnectionError, connect, type Sql } from '../client.ts';
 import { relativeToProject, type Config } from '../config.ts';
-import { InterruptedError, MigrationError, RefusedError } from '../errors.ts';
+import { InterruptedError, MigrationError, RbError, RefusedError } from '../errors.ts';
 import { stopSignalOf } from '../interrupt.ts';
 import { runBatch, type LockRetry } from '../migrations/apply-migration.ts';
 import { dbmateSessionName } from '../migrations/dbmate.ts';
@@ -251,11 +251,17 @@ export async function analyzeUpgrade(config: Config, target: Target, options: An
     }
     return result;
   } catch (error) {
+    const dropped = copy ? 'the copy was dropped' : 'no copy was left';
     if (error instanceof InterruptedError) {
-      const dropped = copy ? 'the copy was dropped' : 'no copy was left';
       throw new InterruptedError(`rb upgrade --dry-run --analyze ${error.message}; ${dropped} and the local database was not changed`, error.signal);
     }
-    throw error;
+    const failure = asConnectionError(error, target.url);
+    const e = failure as { name?: string; code?: string; message?: string };
+    // A server error on the copy (disk full, a permission): one line, not a stack trace.
+    if (e.name === 'PostgresError') {
+      throw new RbError(`rb upgrade --dry-run --analyze failed on ${copy?.name ?? 'the copy'}: ${e.message} (SQLSTATE ${e.code}); ${dropped} and the local database was not changed`);
+    }
+    throw failure;
   } finally {
     await copy?.drop();
   }

@@ -68,19 +68,27 @@ async function clearSessions(admin: Sql, database: string, options: CopyOptions,
   let reported = false;
   for (;;) {
     const sessions = await otherSessions(admin, database);
+    const busy = sessions.filter((x) => x.state !== 'idle');
     for (const s of sessions.filter((x) => x.state === 'idle')) {
-      const [row] = await admin<{ ended: boolean }[]>`select pg_terminate_backend(${s.pid}) as ended`;
-      if (!row.ended) continue;
+      let terminated: boolean;
+      try {
+        [{ terminated }] = await admin<{ terminated: boolean }[]>`select pg_terminate_backend(${s.pid}) as terminated`;
+      } catch (error) {
+        // 42501: another role's session, which this role may not end: it blocks the copy like a busy one.
+        if ((error as { code?: string }).code !== '42501') throw error;
+        busy.push(s);
+        continue;
+      }
+      if (!terminated) continue;
       ended.push({ pid: s.pid, application: s.application, user: s.user, client: s.client });
       options.onProgress?.(`ended idle session pid ${s.pid} (${[s.application, `${s.user}@${s.client ?? 'local socket'}`].filter(Boolean).join(', ')}) on ${database} to copy it`);
     }
-    const busy = sessions.filter((x) => x.state !== 'idle');
     if (busy.length === 0) return;
     const waited = performance.now() - started;
     if (waited > maxWaitMs) {
       throw new RbError(
-        `cannot copy ${database}: ${busy.length} session(s) on it stayed busy for ${Math.round(waited / 1000)}s (${busy.map(describe).join('; ')}), and CREATE DATABASE ... TEMPLATE needs the database to itself; ` +
-          'let them finish (or end them) and run rb upgrade --dry-run --analyze again; nothing was changed',
+        `cannot copy ${database}: ${busy.length} session(s) on it stayed busy for ${Math.round(waited / 1000)}s, or belong to a role rb may not end (${busy.map(describe).join('; ')}), ` +
+          'and CREATE DATABASE ... TEMPLATE needs the database to itself; let them finish (or end them) and run rb upgrade --dry-run --analyze again; nothing was changed',
       );
     }
     if (!reported && waited > 1000) {

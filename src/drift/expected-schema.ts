@@ -26,9 +26,8 @@ export async function buildExpectedSchema(
 ): Promise<ExpectedSchema> {
   const scratch = await createScratchDatabase(serverUrl, 'rb drift');
   try {
-    if (options.searchPath) {
-      await withClient(scratch.url, (sql) => sql.unsafe(`alter database ${quoteIdent(scratch.name)} set ${settingClause(options.searchPath!)}`));
-    }
+    // For the role that runs the migrations, in this database only: above any setting of that role's own.
+    if (options.searchPath) await withClient(scratch.url, (sql) => sql.unsafe(`alter role current_user in database ${quoteIdent(scratch.name)} set ${settingClause(options.searchPath!)}`));
     const run = await runMigrations(scratch.url, files, 'migrate', { replayToLocate: true });
     if (run.stopped) throw new InterruptedError(`stopped by ${run.stopped.signal}`, run.stopped.signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
     if (run.failure) {

@@ -3,6 +3,8 @@ import { takeSnapshot, type Snapshot } from '../check/schema-snapshot.ts';
 import { readAppliedVersions } from '../migrations/applied-versions.ts';
 import { readRbRecords, type RbMigrationRecord } from '../migrations/rb-migrations-table.ts';
 import { DBMATE_TABLE, qualified } from '../rb-tables.ts';
+import { RbError } from '../errors.ts';
+import { describeUrl } from '../target/database-url.ts';
 
 /** What rb drift reads from the database it inspects, all in one read-only transaction. */
 export interface TargetReading {
@@ -70,7 +72,9 @@ export async function readTarget(url: string): Promise<TargetReading> {
       session.release();
     }
   } catch (error) {
-    throw asConnectionError(error, url);
+    const failure = asConnectionError(error, url) as { name?: string; code?: string; message?: string };
+    if (failure.name !== 'PostgresError') throw failure;
+    throw new RbError(`could not read the schema of ${describeUrl(url)}: ${failure.message} (SQLSTATE ${failure.code}); nothing was changed`);
   } finally {
     await sql.end({ timeout: 5 });
   }
