@@ -23,6 +23,7 @@ export function buildCli(io: Io): CAC {
     .command('upgrade', 'Apply pending migrations (locally also rewrites db/schema.sql)')
     .alias('up')
     .option('--dry-run', 'List what would be applied; change nothing')
+    .option('--analyze', 'With --dry-run: run the pending migrations on a throwaway copy of the local database; report time, locks, rewrites, sizes')
     .option('--allow-edited', 'Go ahead although applied migration files were edited (records their new checksums)')
     .option('--allow-out-of-order', 'With --prod: apply migrations older than the newest applied one')
     .option('--retry-failed', 'Run a failed transaction:false migration again, once you resolved what it left')
@@ -44,11 +45,18 @@ export function buildCli(io: Io): CAC {
   cli
     .command('status', 'List migration files and applied versions')
     .alias('history')
+    .option('--drift', 'Also compare the schema with what the applied migrations create (as rb drift; exit 1 on drift)')
     .action(async (flags) => (await import('./commands/migration-commands.ts')).statusCommand(flags, io));
 
   cli
     .command('current', 'Print the newest applied version')
     .action(async (flags) => (await import('./commands/migration-commands.ts')).currentCommand(flags, io));
+
+  cli
+    .command('drift', 'Compare the schema with what its applied migrations create on a scratch database (read-only; exit 1 on drift)')
+    .option('--json', 'Print the result as one JSON object')
+    .example('rb drift --prod')
+    .action(async (flags) => (await import('./commands/drift-command.ts')).driftCommand(flags, io));
 
   cli
     .command('db <action>', 'Manage the embedded local PostgreSQL: start | stop | status | url')

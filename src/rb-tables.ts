@@ -38,3 +38,19 @@ export function isRbOwnTable(schema: string, name: string): boolean {
 export function isToolingTable(schema: string, name: string): boolean {
   return TOOLING_TABLES.some((t) => t.schema === schema && t.name === name);
 }
+
+/**
+ * Tracking tables of other migration tools, by name in any schema: a project that came to rb from
+ * Flyway, Liquibase, goose, node-pg-migrate, Knex, Prisma, Alembic, Django, Rails, Diesel, sqlx,
+ * sql-migrate or Sequelize may still have one. They are not the application's schema (rb drift
+ * does not report them). golang-migrate's and Rails' `schema_migrations` is dbmate's name.
+ */
+export const OTHER_TOOLS_TABLE_NAMES: readonly string[] = [
+  'flyway_schema_history', 'databasechangelog', 'databasechangeloglock', 'goose_db_version', 'pgmigrations',
+  'knex_migrations', 'knex_migrations_lock', '_prisma_migrations', 'alembic_version', 'django_migrations',
+  'ar_internal_metadata', '__diesel_schema_migrations', '_sqlx_migrations', 'gorp_migrations', 'SequelizeMeta',
+];
+
+export function isOtherToolTable(name: string): boolean {
+  return OTHER_TOOLS_TABLE_NAMES.includes(name);
+}

@@ -25,9 +25,10 @@ export interface MigrateFlags extends TargetFlags {
 }
 
 export async function upgradeCommand(
-  flags: MigrateFlags & { allowEdited?: boolean; allowOutOfOrder?: boolean; retryFailed?: boolean },
+  flags: MigrateFlags & { allowEdited?: boolean; allowOutOfOrder?: boolean; retryFailed?: boolean; analyze?: boolean },
   io: Io,
 ): Promise<void> {
+  if (flags.analyze) return (await import('./analyze-command.ts')).analyzeCommand(flags, io);
   const { config, target } = await configAndTarget(flags, io);
   // Like `dbmate up`: a local database that does not exist yet is created (never on production).
   if (target.kind === 'url' && !flags.dryRun && (await ensureUrlDatabase(target.url))) {
@@ -88,7 +89,7 @@ const STATE_LABEL: Record<MigrationState, string> = {
   'applied-file-missing': 'applied (file missing)',
 };
 
-export async function statusCommand(flags: TargetFlags, io: Io): Promise<void> {
+export async function statusCommand(flags: TargetFlags & { drift?: boolean }, io: Io): Promise<void> {
   const { config, target } = await configAndTarget(flags, io);
   const status = await migrationStatus(config, target.url);
   io.out(`${targetLabel(target)}`);
@@ -104,6 +105,7 @@ export async function statusCommand(flags: TargetFlags, io: Io): Promise<void> {
   }
   const applied = status.rows.filter((r) => r.state === 'applied' || r.state === 'applied-file-missing').length;
   io.out(`${applied} applied, ${status.pending.length} pending; current version: ${status.current ?? 'none'}`);
+  if (flags.drift) await (await import('./drift-command.ts')).printDriftForStatus(config, target, io);
 }
 
 export async function currentCommand(flags: TargetFlags, io: Io): Promise<void> {

@@ -141,7 +141,7 @@ export async function restoreDump(config: Config, target: Target, file: string, 
       admin = await connectMaintenance(target.url, localName);
       await assertSuperuser(admin, target.url);
       const leftovers = await dropLeftoverDatabases(admin);
-      for (const l of leftovers.dropped) report?.(`dropped ${l.name}, left by an earlier restore whose process (pid ${l.owner.pid}) is gone`);
+      for (const l of leftovers.dropped) report?.(`dropped ${l.name}, left by an earlier ${l.kind === 'analyze' ? 'rb upgrade --analyze' : 'restore'} whose process (pid ${l.owner.pid}) is gone`);
       for (const l of leftovers.otherHost) {
         report?.(`left ${l.name} alone: an earlier restore on another host made it (${l.note ?? 'no note'}); once that run is over, drop it with: DROP DATABASE "${l.name}"`);
       }
