@@ -1,8 +1,10 @@
 import postgres from 'postgres';
 export type PostgresOptions = Omit<postgres.Options<{}>, 'types'>;
 export interface ClientOptions extends PostgresOptions {
-    /** Application schemas, first one leads the search_path (default ['app'], as rb's config). */
+    /** Application schemas, first one leads the search_path (default: package.json "rb.schemas", else ['app'], as rb). */
     schemas?: string[];
+    /** The app's project root (default: found by walking up from the working directory, as `rb` does). */
+    projectDir?: string;
 }
 /**
  * A postgres.js client with rb's type choices (type-choices.ts, the same ones `rb types`
@@ -13,7 +15,9 @@ export interface ClientOptions extends PostgresOptions {
 export declare function postgresWithTypeChoices(url: string, options?: PostgresOptions): postgres.Sql;
 /**
  * The postgres.js client application code uses with the generated queries: rb's type choices
- * and search_path = app, public so unqualified table names resolve as they did at generation.
- * The URL defaults to DATABASE_URL.
+ * and search_path = <schemas>, public so unqualified table names resolve as they did at
+ * generation. Without a URL: DATABASE_URL, else (outside NODE_ENV=production) the project's .env,
+ * else the local PostgreSQL rb runs for the project (default-connection.ts). Schemas default to
+ * the project's package.json "rb.schemas", as for `rb`.
  */
-export declare function createClient(url?: string | undefined, options?: ClientOptions): postgres.Sql;
+export declare function createClient(url?: string, options?: ClientOptions): postgres.Sql;

@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { RuntimeError } from "./runtime-error.js";
+import { defaultDatabaseUrl, findProjectRoot, projectSchemas } from "./default-connection.js";
 import { postgresTypes, searchPath } from "./type-choices.js";
 /**
  * A postgres.js client with rb's type choices (type-choices.ts, the same ones `rb types`
@@ -14,13 +14,16 @@ export function postgresWithTypeChoices(url, options = {}) {
 }
 /**
  * The postgres.js client application code uses with the generated queries: rb's type choices
- * and search_path = app, public so unqualified table names resolve as they did at generation.
- * The URL defaults to DATABASE_URL.
+ * and search_path = <schemas>, public so unqualified table names resolve as they did at
+ * generation. Without a URL: DATABASE_URL, else (outside NODE_ENV=production) the project's .env,
+ * else the local PostgreSQL rb runs for the project (default-connection.ts). Schemas default to
+ * the project's package.json "rb.schemas", as for `rb`.
  */
-export function createClient(url = process.env['DATABASE_URL'], options = {}) {
-    if (!url) {
-        throw new RuntimeError('createClient needs a database URL: pass one or set DATABASE_URL (postgres://user:password@host:5432/database)');
-    }
-    const { schemas = ['app'], connection, ...rest } = options;
-    return postgresWithTypeChoices(url, { ...rest, connection: { search_path: searchPath(schemas), ...connection } });
+export function createClient(url, options = {}) {
+    const { schemas, projectDir, connection, ...rest } = options;
+    let root = projectDir;
+    const project = () => (root ??= findProjectRoot());
+    const target = url || defaultDatabaseUrl(project());
+    const searchSchemas = schemas ?? projectSchemas(project());
+    return postgresWithTypeChoices(target, { ...rest, connection: { search_path: searchPath(searchSchemas), ...connection } });
 }

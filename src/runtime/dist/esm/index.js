@@ -3,6 +3,9 @@
 export { createClient, postgresWithTypeChoices } from "./create-client.js";
 export { db, EmptySpreadError } from "./pgtyped-adapter.js";
 export { RuntimeError } from "./runtime-error.js";
+// Where createClient() finds the database and schemas without arguments (the toolkit shares these through '@rbsql/runtime/project').
+export { defaultDatabaseUrl, projectSchemas, DEFAULT_SCHEMAS } from "./default-connection.js";
+export { findProjectRoot } from "./project.js";
 export { batchedBackfill, isBatchedBackfill, } from "./backfill-types.js";
 // What `rb types` writes into queries/*.queries.ts imports (pgtyped's class, see prepared-query.ts),
 // so an app lists only rb's packages: under pnpm an app can import only its own dependencies.
