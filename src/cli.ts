@@ -118,7 +118,8 @@ export function buildCli(io: Io): CAC {
     .example('rb restore-to-dump .rb/dumps/production_20240820151319_20241001T120000Z.dump --no-pending')
     .action(async (file: string, flags) => (await import('./commands/restore-commands.ts')).restoreToDumpCommand(file, flags, io));
 
-  cli.help();
+  // cac prints "(default: true)" after every --no-x option, which reads as if --no-x were on by default.
+  cli.help((sections) => sections.map((section) => ({ ...section, body: section.body.replace(/ \(default: true\)$/gm, '') })));
   cli.version(toolkitVersion());
   return cli;
 }

@@ -39,7 +39,7 @@ export function defaultDatabaseUrl(projectDir: string, env: NodeJS.ProcessEnv = 
   const record = readLocalServerRecord(file);
   if (!record) {
     throw new RuntimeError(
-      `createClient needs a database: DATABASE_URL is not set and rb's local PostgreSQL has not been started for ${projectDir}; run \`npx rb db start\` (or rb upgrade) there, or set DATABASE_URL`,
+      `createClient needs a database: DATABASE_URL is not set and rb's local PostgreSQL for ${projectDir} is not running; start it with \`npx rb db start\` (rb upgrade starts it too), or set DATABASE_URL`,
     );
   }
   if (!recordedServerRuns(record)) {
