@@ -26,8 +26,10 @@ export function positionalParameterWarnings(relative: string, contents: string):
   for (const statement of splitStatements(contents)) {
     if (statement.placeholders.length === 0) continue;
     const first = statement.placeholders[0];
+    // The query's name: the @name of the annotation comment right before the statement.
     const at = contents.lastIndexOf('@name', statement.start);
-    const annotation = at === -1 ? null : /^@name\s+([A-Za-z_$][\w$]*)/.exec(contents.slice(at));
+    const end = at === -1 ? -1 : contents.indexOf('*/', at);
+    const annotation = end !== -1 && !contents.slice(end + 2, statement.start).trim() ? /^@name\s+([A-Za-z_$][\w$]*)/.exec(contents.slice(at)) : null;
     const name = annotation ? `query ${annotation[1]} ` : '';
     const used = [...new Set(statement.placeholders.map((at) => /^\$\d+/.exec(contents.slice(at))![0]))].join(', ');
     warnings.push(
