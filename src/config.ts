@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_SCHEMAS, findProjectRoot, localServerRecordFile, parseDotenv, readDotenv, STATE_DIR_NAME } from '@rbsql/runtime/project';
+import { DEFAULT_LAYOUT, DEFAULT_SCHEMAS, findProjectRoot, localServerRecordFile, parseDotenv, readDotenv, STATE_DIR_NAME } from '@rbsql/runtime/project';
 import { UsageError } from './errors.ts';
 
 export { parseDotenv };
@@ -54,8 +54,7 @@ interface PackageSettings {
 
 const KNOWN_PACKAGE_KEYS = new Set(['schemas', 'migrationsDir', 'schemaFile', 'backfillDir', 'localPort', 'localDatabase', 'check']);
 
-/** The project's folders and files, relative to its root, unless package.json "rb" says otherwise. */
-export const DEFAULT_LAYOUT = { migrationsDir: 'db/migrations', schemaFile: 'db/schema.sql', backfillDir: 'backfill' } as const;
+export { DEFAULT_LAYOUT };
 type LayoutKey = keyof typeof DEFAULT_LAYOUT;
 
 /** dbmate's variables for the same settings: honoured as dbmate does, unless package.json disagrees. */

@@ -10,6 +10,9 @@ import path from 'node:path';
 /** The folder rb keeps its local state in (embedded server, caches, dumps), under the project root. */
 export const STATE_DIR_NAME = '.rb';
 
+/** The project's folders and files, relative to its root, unless package.json "rb" says otherwise. */
+export const DEFAULT_LAYOUT = { migrationsDir: 'db/migrations', schemaFile: 'db/schema.sql', backfillDir: 'backfill' } as const;
+
 function readJson(file: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
@@ -18,8 +21,9 @@ function readJson(file: string): unknown {
   }
 }
 
-/** A package.json that names rb: an "rb" key, or @rbsql/cli among its dependencies. */
-function namesRb(pkg: unknown): boolean {
+/** An rb project: its package.json has an "rb" key or lists @rbsql/cli, or the folder has db/migrations. */
+function isRbProject(dir: string, pkg: unknown): boolean {
+  if (existsSync(path.join(dir, DEFAULT_LAYOUT.migrationsDir))) return true;
   if (typeof pkg !== 'object' || pkg === null) return false;
   const p = pkg as Record<string, unknown>;
   if (p['rb'] !== undefined) return true;
@@ -31,16 +35,17 @@ function namesRb(pkg: unknown): boolean {
 
 /**
  * The project root, found as npm and Prisma do, by walking up from `start`: the nearest folder
- * whose package.json names rb (an "rb" key or @rbsql/cli as a dependency); failing that, the
- * nearest folder with a package.json; failing that, `start` itself. So `rb` run from `src/` (or
- * from a workspace package of a monorepo whose root holds the migrations) works on the app.
+ * with a package.json that is an rb project (an "rb" key, @rbsql/cli among its dependencies, or a
+ * db/migrations folder); failing that, the nearest folder with a package.json; failing that,
+ * `start` itself. So `rb` run from `src/`, or from a workspace package of a monorepo whose root
+ * holds the migrations, works on the app, and a package with migrations of its own is its own project.
  */
 export function findProjectRoot(start: string = process.cwd()): string {
   let nearest: string | undefined;
   for (let dir = path.resolve(start); ; ) {
     const file = path.join(dir, 'package.json');
     if (existsSync(file)) {
-      if (namesRb(readJson(file))) return dir;
+      if (isRbProject(dir, readJson(file))) return dir;
       nearest ??= dir;
     }
     const parent = path.dirname(dir);

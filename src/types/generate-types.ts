@@ -65,18 +65,23 @@ export async function generateTypes(config: Config, options: TypesOptions): Prom
   const keys = new Map(files.map((f) => [f.path, inputKey([...keyParts, f.relative], texts.get(f.path)!)]));
 
   const known = new Map<string, string | null>();
+  /** $1 warnings per file: from the cache for unchanged files (a cached run does not lex the SQL). */
+  const fileWarnings = new Map<string, string[]>();
   const toGenerate: QueryFile[] = [];
   for (const file of files) {
     const entry = cache[file.relative];
-    if (entry && entry.key === keys.get(file.path)) known.set(file.path, entry.content);
+    if (entry && entry.key === keys.get(file.path)) {
+      known.set(file.path, entry.content);
+      if (entry.warnings) fileWarnings.set(file.path, entry.warnings);
+    }
     else toGenerate.push(file);
   }
 
   const shown = (file: string) => relativeToProject(config, file);
-  const warnings = [
-    ...sourceWarnings(settings, files, shown),
-    ...files.flatMap((f) => positionalParameterWarnings(f.relative, texts.get(f.path)!)),
-  ];
+  for (const file of files) {
+    if (!fileWarnings.has(file.path)) fileWarnings.set(file.path, positionalParameterWarnings(file.relative, texts.get(file.path)!));
+  }
+  const warnings = [...sourceWarnings(settings, files, shown), ...files.flatMap((f) => fileWarnings.get(f.path)!)];
   const result: TypesResult = { check, files: [], problems: [], warnings, ignored: settings.ignored, generated: toGenerate.length };
   if (toGenerate.length > 0) {
     // Load pgtyped while the server and the shadow database are checked (CPU vs waiting on I/O).
@@ -98,7 +103,8 @@ export async function generateTypes(config: Config, options: TypesOptions): Prom
   const entries: Record<string, CacheEntry> = {};
   for (const file of files) {
     const content = known.get(file.path) ?? null;
-    entries[file.relative] = { key: keys.get(file.path)!, content };
+    const found = fileWarnings.get(file.path)!;
+    entries[file.relative] = { key: keys.get(file.path)!, content, warnings: found };
     const output = path.relative(config.projectDir, file.outputPath);
     const onDisk = readIfExists(file.outputPath);
     let status: FileStatus;

@@ -179,7 +179,7 @@ async function exerciseApp(dir: string, type: 'module' | 'commonjs', rb: string,
   // rb upgrade regenerates the query types itself (the app has pgtyped.config.json); rb types then has nothing to do.
   const upgrade = ok(await run(rb, ['upgrade'], dir, env), 'rb upgrade');
   assert.match(upgrade.stdout, 'Applied: 20240101000000_create_thing.sql');
-  assert.match(upgrade.stdout, 'Wrote queries/thing.queries.ts');
+  assert.match(upgrade.stdout, 'Wrote queries/thing.queries.ts', `${upgrade.stdout}${upgrade.stderr}`);
   const types = ok(await run(rb, ['types'], dir, env), 'rb types');
   assert.is(types.stdout, '1 query file(s): 0 written, 1 unchanged (nothing changed since the last run)\n');
   const generated = readFileSync(path.join(dir, 'queries', 'thing.queries.ts'), 'utf8');

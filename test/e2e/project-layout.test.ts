@@ -62,7 +62,7 @@ test('from a subdirectory: new-migration, upgrade, status and run-script work on
   assert.match(missing.stderr, /^rb: .*nope\.ts/);
 });
 
-test('the root is the nearest package.json that names rb: a workspace package below it, or a folder without package.json, use the root', async () => {
+test('the root is the nearest package.json of an rb project: a workspace package below it, or a folder without package.json, use the root; a package with its own db/migrations is its own', async () => {
   const root = tempDir('monorepo-');
   writeJson(path.join(root, 'package.json'), { name: 'mono', private: true, workspaces: ['packages/*'], devDependencies: { '@rbsql/cli': '0.2.0' } });
   mkdirSync(path.join(root, 'db', 'migrations'), { recursive: true });
@@ -77,6 +77,13 @@ test('the root is the nearest package.json that names rb: a workspace package be
   const created = await runRb(['new-migration', 'x'], { cwd: path.join(root, 'packages', 'web') });
   assert.match(created.stdout, /^Created db\/migrations\/\d{14}_x\.sql\n$/);
   assert.not.ok(existsSync(path.join(root, 'packages', 'web', 'db')));
+  // A workspace package with migrations of its own is its own project (tools hoisted to the root or not).
+  writeJson(path.join(root, 'packages', 'api', 'package.json'), { name: 'api', private: true });
+  mkdirSync(path.join(root, 'packages', 'api', 'db', 'migrations'), { recursive: true });
+  mkdirSync(path.join(root, 'packages', 'api', 'src'));
+  const own = await runRb(['new-migration', 'y'], { cwd: path.join(root, 'packages', 'api', 'src') });
+  assert.match(own.stdout, /^Created db\/migrations\/\d{14}_y\.sql\n$/);
+  assert.equal(readdirSync(path.join(root, 'packages', 'api', 'db', 'migrations')).length, 1);
 });
 
 test('custom folders in package.json "rb": migrations, schema file, backfill folder and pgtyped srcDir are used by every command', async () => {
