@@ -37,10 +37,10 @@ pg-client-tools:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client-15 >/dev/null; \
 	  else echo "rb needs the PostgreSQL 15 client tools: install postgresql-client-15 (pg_dump, pg_restore, psql)"; exit 1; fi; }
 
-## Migrate the local database (embedded PostgreSQL unless DATABASE_URL is set) and rewrite db/schema.sql.
+## Migrate the local database (embedded PostgreSQL unless DATABASE_URL is set), rewrite db/schema.sql
+## and regenerate the query types (rb upgrade does all three).
 upgrade-db: install
 	$(RB) upgrade
-	$(RB) types
 
 ## Migrate production (PROD_DATABASE_URL); shows the plan and asks first.
 upgrade-prod-db: install

@@ -14,6 +14,13 @@ export function buildCli(io: Io): CAC {
     .option('--database-url <url>', 'Use this database instead of DATABASE_URL or the embedded server');
 
   cli
+    .command('init', 'Set rb up in this app: migrations folder and first migration, pgtyped.config.json, queries and backfill folders, .gitignore, npm scripts (never overwrites)')
+    .option('--existing-database', 'The app already has a database with tables: use the public schema and no schema migration (then run rb baseline)')
+    .example('rb init')
+    .example('rb init --existing-database')
+    .action(async (flags) => (await import('./init/init-command.ts')).initCommand(flags, io));
+
+  cli
     .command('new-migration [...name]', 'Create db/migrations/<UTC timestamp>_<name>.sql')
     .alias('revision')
     .example('rb new-migration add my model')
@@ -29,6 +36,8 @@ export function buildCli(io: Io): CAC {
     .option('--retry-failed', 'Run a failed transaction:false migration again, once you resolved what it left')
     .option('--lock-timeout <duration>', 'lock_timeout for each migration (default 5s; RB_LOCK_TIMEOUT)')
     .option('--statement-timeout <duration>', 'statement_timeout for each migration (default 1h; RB_STATEMENT_TIMEOUT)')
+    .option('--no-types', 'Do not regenerate the query types afterwards (done on non-production databases when pgtyped.config.json exists)')
+    .option('--json', 'Print the result as one JSON object')
     .example('rb upgrade --prod')
     .action(async (flags) => (await import('./commands/migration-commands.ts')).upgradeCommand(flags, io));
 
@@ -39,6 +48,7 @@ export function buildCli(io: Io): CAC {
     .option('--allow-edited', 'With --prod: roll back files edited since they were applied (locally only a warning)')
     .option('--lock-timeout <duration>', 'lock_timeout for each migration (default 5s; RB_LOCK_TIMEOUT)')
     .option('--statement-timeout <duration>', 'statement_timeout for each migration (default 1h; RB_STATEMENT_TIMEOUT)')
+    .option('--json', 'Print the result as one JSON object')
     .example('rb downgrade 2')
     .action(async (steps: string | undefined, flags) => (await import('./commands/migration-commands.ts')).downgradeCommand(steps, flags, io));
 
@@ -46,10 +56,12 @@ export function buildCli(io: Io): CAC {
     .command('status', 'List migration files and applied versions')
     .alias('history')
     .option('--drift', 'Also compare the schema with what the applied migrations create (as rb drift; exit 1 on drift)')
+    .option('--json', 'Print the result as one JSON object')
     .action(async (flags) => (await import('./commands/migration-commands.ts')).statusCommand(flags, io));
 
   cli
     .command('current', 'Print the newest applied version')
+    .option('--json', 'Print the result as one JSON object')
     .action(async (flags) => (await import('./commands/migration-commands.ts')).currentCommand(flags, io));
 
   cli
@@ -60,6 +72,13 @@ export function buildCli(io: Io): CAC {
 
   cli
     .command('db <action>', 'Manage the embedded local PostgreSQL: start | stop | status | url')
+    .usage(
+      'db <action>\n\nActions:\n' +
+        '  start   Start the local PostgreSQL (initdb on first use) and make sure its database exists; prints its URL, masked\n' +
+        '  stop    Stop it (the data stays under .rb/postgres)\n' +
+        '  status  Say whether it runs, on which port, and where its data is\n' +
+        '  url     Print the running server\'s URL with its password (psql "$(rb db url)")',
+    )
     .action(async (action: string) => (await import('./commands/local-db-commands.ts')).dbCommand(action, io));
 
   cli
@@ -107,7 +126,8 @@ export function buildCli(io: Io): CAC {
     .example('rb restore-to-dump .rb/dumps/production_20240820151319_20241001T120000Z.dump --no-pending')
     .action(async (file: string, flags) => (await import('./commands/restore-commands.ts')).restoreToDumpCommand(file, flags, io));
 
-  cli.help();
+  // cac prints "(default: true)" after every --no-x option, which reads as if --no-x were on by default.
+  cli.help((sections) => sections.map((section) => ({ ...section, body: section.body.replace(/ \(default: true\)$/gm, '') })));
   cli.version(toolkitVersion());
   return cli;
 }

@@ -1,5 +1,6 @@
 import postgres from 'postgres';
 import { ConnectionError } from './errors.ts';
+import { localServerRefusedHint } from './local-db/refused-hint.ts';
 import { maskUrl } from './target/database-url.ts';
 
 export type Sql = postgres.Sql;
@@ -87,6 +88,8 @@ export function asConnectionError(error: unknown, url: string): unknown {
   }
   const reason = connectionFailureReason(error);
   if (reason === undefined) return error;
+  const hint = code === 'ECONNREFUSED' ? localServerRefusedHint(url) : undefined;
+  if (hint) return new ConnectionError(`cannot connect to ${maskUrl(url)}: connection refused; ${hint}`);
   return new ConnectionError(`cannot connect to ${maskUrl(url)}: ${reason}; check the URL and that the server is reachable`);
 }
 

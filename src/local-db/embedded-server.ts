@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, appendFileSync, rmSync, statSync, chownSync, writeFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { localConnectionUrl, removeLocalServerRecord, writeLocalServerRecord } from '@rbsql/runtime/project';
 import type { LocalServerSettings } from '../config.ts';
 import { withClient } from '../client.ts';
 import { ConnectionError, RbError } from '../errors.ts';
@@ -54,9 +55,7 @@ export function embeddedBinary(name: 'initdb' | 'pg_ctl' | 'postgres'): string {
  * data directory (src/local-db/superuser-password.ts): every client rb starts connects with it.
  */
 export function localServerUrl(settings: LocalServerSettings, database = settings.database, port = settings.port): string {
-  const password = readSuperuserPassword(serverPaths(settings).root);
-  const credentials = password ? `postgres:${encodeURIComponent(password)}` : 'postgres';
-  return `postgres://${credentials}@127.0.0.1:${port}/${encodeURIComponent(database)}?sslmode=disable`;
+  return localConnectionUrl(port, database, readSuperuserPassword(serverPaths(settings).root));
 }
 
 /** Runs an embedded binary, as an unprivileged user when we are root (PostgreSQL refuses root). */
@@ -221,16 +220,26 @@ async function requireRunning(settings: LocalServerSettings, paths: ServerPaths)
   return { ...status, url: localServerUrl(settings, settings.database, status.port) };
 }
 
-/** Starts the server if needed and makes sure the configured database exists. */
+/**
+ * Starts the server if needed and makes sure the configured database exists; then records where
+ * it runs (.rb/local-server.json) for createClient() in the app.
+ */
 export async function ensureLocalServer(settings: LocalServerSettings): Promise<RunningServer> {
   const status = await startLocalServer(settings);
   await ensureDatabase(localServerUrl(settings, 'postgres'), settings.database);
+  if (settings.recordFile) {
+    writeLocalServerRecord(settings.recordFile, {
+      format: 1, host: '127.0.0.1', port: status.port, database: settings.database, user: 'postgres',
+      passwordFile: passwordFile(serverPaths(settings).root), pid: status.pid, dataDir: status.dataDir,
+    });
+  }
   return status;
 }
 
 export async function stopLocalServer(settings: LocalServerSettings): Promise<{ wasRunning: boolean }> {
   const paths = serverPaths(settings);
   const user = await serverUser();
+  if (settings.recordFile) removeLocalServerRecord(settings.recordFile, paths.data);
   if (!(await isRunning(user, paths.data))) return { wasRunning: false };
   const stop = await runAsServerUser(user, embeddedBinary('pg_ctl'), ['stop', '-D', paths.data, '-m', 'fast', '-w', '-t', '60']);
   if (!stop.ok) throw new RbError(`could not stop the local PostgreSQL: ${(stop.stderr || stop.stdout).trim()}`);

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import type { Config } from '../config.ts';
+import { relativeToProject, type Config } from '../config.ts';
 import { RbError } from '../errors.ts';
 import { runDbmate } from './dbmate.ts';
 
@@ -24,12 +24,12 @@ export async function writeSchemaFile(config: Config, url: string): Promise<stri
   if (!result.ok) {
     const detail = (result.stderr || result.stdout).trim().split('\n').pop() ?? '';
     if (/version mismatch/i.test(detail)) {
-      throw new RbError(`could not write ${config.schemaFile}: ${detail}; install the PostgreSQL client tools of the server's major version (apt-get install postgresql-client-<major>)`);
+      throw new RbError(`could not write ${relativeToProject(config, config.schemaFile)}: ${detail}; install the PostgreSQL client tools of the server's major version (apt-get install postgresql-client-<major>)`);
     }
     if (/executable file not found|pg_dump: not found/i.test(detail)) {
-      throw new RbError(`could not write ${config.schemaFile}: pg_dump is not installed; install the PostgreSQL client tools (apt-get install postgresql-client-15)`);
+      throw new RbError(`could not write ${relativeToProject(config, config.schemaFile)}: pg_dump is not installed; install the PostgreSQL client tools (apt-get install postgresql-client-15)`);
     }
-    throw new RbError(`could not write ${config.schemaFile}: ${detail}`);
+    throw new RbError(`could not write ${relativeToProject(config, config.schemaFile)}: ${detail}`);
   }
   if (existsSync(config.schemaFile)) {
     writeFileSync(config.schemaFile, stripRestrictLines(readFileSync(config.schemaFile, 'utf8')));

@@ -29,6 +29,8 @@ export interface UpgradeOptions {
   dryRun?: boolean;
   yes?: boolean;
   confirm: Confirm;
+  /** Receives the production target and plan when --yes confirms (prod-guard.ts). */
+  announce?: (summary: string) => void;
   /** Go ahead although applied files were edited; their new checksums are recorded. */
   allowEdited?: boolean;
   /** Apply migrations older than the newest applied one to production too. */
@@ -131,6 +133,7 @@ export async function upgrade(config: Config, target: Target, options: UpgradeOp
       ],
       yes: options.yes,
       confirm: options.confirm,
+      announce: options.announce,
     }),
     options.signal,
     'nothing was applied',

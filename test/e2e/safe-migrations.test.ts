@@ -46,7 +46,10 @@ test('rolling back an edited file: a warning locally, refused on production unle
 
   const allowed = await runRb(['downgrade', '--prod', '--yes', '--allow-edited'], { cwd, env: { PROD_DATABASE_URL: prod } });
   assert.is(allowed.code, 0, allowed.stderr);
-  assert.is(allowed.stderr, `warning: ${T2} was edited after it was applied; rolling it back with the down section it has now\n`);
+  // --yes still prints the target and the plan after the warning.
+  const lines = allowed.stderr.split('\n');
+  assert.equal(lines.slice(0, 2), [`warning: ${T2} was edited after it was applied; rolling it back with the down section it has now`, 'PRODUCTION: roll back 1 migration(s)']);
+  assert.equal(lines.slice(-4), ['This will:', `  - roll back ${T2}`, 'Confirmed by --yes.', '']);
   assert.equal(await versions(prod), ['20240101000001']);
 
   const localRun = await runRb(['downgrade'], { cwd, env: { DATABASE_URL: local } });
