@@ -9,6 +9,7 @@ import { describeUrl } from '../target/database-url.ts';
 import { describeMigrationEvent } from '../migrations/migration-events.ts';
 import { resolveTimeoutSettings } from '../migrations/migration-timeouts.ts';
 import { interruptible } from '../interrupt.ts';
+import { describeUnadopted } from '../adopt/adoption-hint.ts';
 import { configAndTarget, relativeToProject, targetLabel, type TargetFlags } from './common.ts';
 
 export function newMigrationCommand(words: string[], io: Io): void {
@@ -48,7 +49,7 @@ export async function upgradeCommand(
     }),
   );
   for (const entry of result.outOfOrder) {
-    io.err(`warning: ${entry.fileName} is older than the newest applied migration (a parallel branch); applying it anyway`);
+    io.err(`warning: ${entry.fileName} is older than the newest applied migration and not recorded on this database (a parallel branch?); applying it anyway`);
   }
   if (result.applied.length === 0) {
     io.out(`${targetLabel(target)}: up to date, nothing to apply`);
@@ -84,7 +85,7 @@ export async function downgradeCommand(steps: string | undefined, flags: Migrate
 const STATE_LABEL: Record<MigrationState, string> = {
   applied: 'applied',
   pending: 'pending',
-  'pending-out-of-order': 'pending (older than the newest applied: from a parallel branch)',
+  'pending-out-of-order': 'pending (older than the newest applied; not recorded on this database)',
   'applied-file-missing': 'applied (file missing)',
 };
 
@@ -104,6 +105,7 @@ export async function statusCommand(flags: TargetFlags, io: Io): Promise<void> {
   }
   const applied = status.rows.filter((r) => r.state === 'applied' || r.state === 'applied-file-missing').length;
   io.out(`${applied} applied, ${status.pending.length} pending; current version: ${status.current ?? 'none'}`);
+  if (status.unadopted) io.err(describeUnadopted(status.unadopted, target));
 }
 
 export async function currentCommand(flags: TargetFlags, io: Io): Promise<void> {
