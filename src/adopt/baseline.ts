@@ -119,7 +119,7 @@ export async function baseline(config: Config, target: Target, options: Baseline
     if (tables.appTables.length === 0) {
       const elsewhere = (await schemasWithTables(sql)).filter((s) => !config.schemas.includes(s));
       throw new UsageError(
-        `schema${config.schemas.length > 1 ? 's' : ''} ${config.schemas.join(', ')} of ${describeTarget(target)} hold no tables: nothing to baseline; ` +
+        `schema${config.schemas.length > 1 ? 's' : ''} ${config.schemas.join(', ')} of ${describeTarget(target)} hold${config.schemas.length > 1 ? '' : 's'} no tables: nothing to baseline; ` +
           (elsewhere.length
             ? `its tables are in ${elsewhere.join(', ')}: name the schemas rb manages in package.json ("rb": {"schemas": ${JSON.stringify(elsewhere)}})`
             : 'an empty database needs no baseline: rb upgrade builds it from db/migrations'),

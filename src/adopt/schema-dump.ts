@@ -1,6 +1,6 @@
 import type { Queryable } from '../client.ts';
 import { RbError } from '../errors.ts';
-import { joinDumpBlocks, splitDumpBlocks, stripRestrictLines } from '../migrations/schema-file.ts';
+import { joinDumpBlocks, splitDumpBlocks, stripRestrictLines, withoutObject } from '../migrations/schema-file.ts';
 import { TOOLING_TABLES, type TableName } from '../rb-tables.ts';
 import { checkDumpTool } from '../restore/dump-production.ts';
 import { firstError, libpqTarget, runPgTool, toolVersion } from '../restore/pg-tools.ts';
@@ -44,10 +44,11 @@ async function ownedSequences(sql: Queryable, tables: TableName[]): Promise<Tabl
  *   opening and closing comments go.
  */
 export function cleanBaselineDump(dump: string): string {
-  const blocks = splitDumpBlocks(stripRestrictLines(dump)).filter(({ header, lines }) => {
-    if (!header) return true;
-    if (header.kind === 'SCHEMA' && header.name === 'public') return false;
-    return !(header.kind === 'COMMENT' && header.name === 'SCHEMA public' && lines.includes("COMMENT ON SCHEMA public IS 'standard public schema';"));
+  const blocks = splitDumpBlocks(stripRestrictLines(dump)).map((block) => {
+    const { header, lines } = block;
+    const standard = header?.kind === 'SCHEMA' && header.name === 'public' ||
+      (header?.kind === 'COMMENT' && header.name === 'SCHEMA public' && lines.includes("COMMENT ON SCHEMA public IS 'standard public schema';"));
+    return standard ? withoutObject(block) : block;
   });
   return joinDumpBlocks(blocks)
     .split('\n')

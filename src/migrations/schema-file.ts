@@ -66,6 +66,15 @@ export function joinDumpBlocks(blocks: DumpBlock[]): string {
   return blocks.flatMap((b) => b.lines).join('\n');
 }
 
+/**
+ * A block without its object: pg_dump writes the session settings for what follows (`SET
+ * default_table_access_method = heap;` before the first table) at the end of the block before,
+ * and those must stay.
+ */
+export function withoutObject(block: DumpBlock): DumpBlock {
+  return { lines: block.lines.filter((line) => /^(SET |SELECT pg_catalog\.set_config\()/.test(line)).flatMap((line) => [line, '']) };
+}
+
 /** A PostgreSQL identifier as pg_dump writes it in SQL: plain, or double-quoted with "" inside. */
 const IDENT = String.raw`(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)`;
 const QUALIFIED = new RegExp(String.raw`^(${IDENT})\.(${IDENT})`);
@@ -112,10 +121,12 @@ export function stripTables(dump: string, strip: (schema: string, name: string) 
   for (const match of dump.matchAll(new RegExp(String.raw`^ALTER SEQUENCE (${IDENT}\.${IDENT}) OWNED BY (${IDENT}\.${IDENT})\.`, 'gm'))) {
     if (stripped(leadingTable(match[2]))) ownedSequences.add(leadingTable(match[1])!);
   }
-  const kept = blocks.filter(({ header, lines: body }) => {
-    if (!header) return true;
-    if (header.kind.startsWith('SEQUENCE') && ownedSequences.has(`${header.schema}.${header.name}`)) return false;
-    return !stripped(blockTable(header.kind, header.schema, header.name, body.join('\n')));
+  const kept = blocks.map((block) => {
+    const { header, lines: body } = block;
+    if (!header) return block;
+    const drop = (header.kind.startsWith('SEQUENCE') && ownedSequences.has(`${header.schema}.${header.name}`)) ||
+      stripped(blockTable(header.kind, header.schema, header.name, body.join('\n')));
+    return drop ? withoutObject(block) : block;
   });
   return joinDumpBlocks(kept);
 }
