@@ -122,7 +122,7 @@ export async function baseline(config: Config, target: Target, options: Baseline
         `schema${config.schemas.length > 1 ? 's' : ''} ${config.schemas.join(', ')} of ${describeTarget(target)} hold${config.schemas.length > 1 ? '' : 's'} no tables: nothing to baseline; ` +
           (elsewhere.length
             ? `its tables are in ${elsewhere.join(', ')}: name the schemas rb manages in package.json ("rb": {"schemas": ${JSON.stringify(elsewhere)}})`
-            : 'an empty database needs no baseline: rb upgrade builds it from db/migrations'),
+            : `an empty database needs no baseline: rb upgrade builds it from ${relativeToProject(config, config.migrationsDir)}`),
       );
     }
     const leftOut = tables.otherTools.map((t) => ({ table: `${t.schema}.${t.name}`, tool: t.tool.tool }));
@@ -131,7 +131,7 @@ export async function baseline(config: Config, target: Target, options: Baseline
 
   const baselines = readMigrations(config.migrationsDir, files, config.projectDir).filter((f) => f.directives.baseline);
   if (baselines.length > 1) {
-    throw new UsageError(`db/migrations holds ${baselines.length} baselines (${baselines.map((f) => f.fileName).join(', ')}); a history has one: remove the others`);
+    throw new UsageError(`${relativeToProject(config, config.migrationsDir)} holds ${baselines.length} baselines (${baselines.map((f) => f.fileName).join(', ')}); a history has one: remove the others`);
   }
   let entry: MigrationEntry;
   let text: string | undefined;
@@ -143,8 +143,8 @@ export async function baseline(config: Config, target: Target, options: Baseline
     const version = files.length ? versionBefore(files[0].version) : utcVersion(now);
     if (!version) {
       throw new UsageError(
-        `db/migrations starts with ${files[0].fileName}, and a baseline must come before it, but its version is not a UTC timestamp rb can count back from; ` +
-          'move the files out of db/migrations, run rb baseline, then move them back',
+        `${relativeToProject(config, files[0].path)} comes first, and a baseline must come before it, but its version is not a UTC timestamp rb can count back from; ` +
+          `move the files out of ${relativeToProject(config, config.migrationsDir)}, run rb baseline, then move them back`,
       );
     }
     const fileName = `${version}_baseline.sql`;
