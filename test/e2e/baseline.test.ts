@@ -66,6 +66,14 @@ test('rb status on a database with tables and nothing recorded warns and names r
   );
   const prodStatus = await runRb(['status', '--prod'], { cwd, env: { PROD_DATABASE_URL: prod } });
   assert.match(prodStatus.stderr, 'adopt it as it is with rb baseline --prod: it writes');
+  // What the issue met: a first migration that meets what exists. rb upgrade says why before it fails.
+  const migrated = app();
+  writeFileSync(path.join(migrated, 'db', 'migrations', '20240101000000_users.sql'), '-- migrate:up\ncreate table public.users (id bigint);\n\n-- migrate:down\ndrop table public.users;\n');
+  const upgrade = await runRb(['upgrade'], { cwd: migrated, env: { DATABASE_URL: await existingDatabase() } });
+  assert.is(upgrade.code, 4);
+  const [warning, error] = upgrade.stderr.trim().split('\n');
+  assert.is(warning, status.stderr.trim());
+  assert.match(error, 'relation "users" already exists (SQLSTATE 42P07)', error);
 });
 
 test('--dry-run says what would be written and recorded, and changes nothing', async () => {
