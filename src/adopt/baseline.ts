@@ -10,6 +10,7 @@ import type { MigrationEvent } from '../migrations/migration-events.ts';
 import { utcVersion } from '../migrations/new-migration.ts';
 import { writeSchemaFileWithoutBookkeeping } from '../migrations/rb-migrations-table.ts';
 import { recordWithoutRunning } from '../migrations/record-applied.ts';
+import { unlessStopped } from '../migrations/stopped-migration.ts';
 import { lockOptions } from '../migrations/upgrade.ts';
 import { parseDatabaseUrl } from '../target/database-url.ts';
 import { guardProduction, type Confirm } from '../target/prod-guard.ts';
@@ -22,6 +23,8 @@ export interface BaselineOptions {
   yes?: boolean;
   confirm: Confirm;
   onEvent?: (event: MigrationEvent) => void;
+  /** Aborted on Ctrl-C / SIGTERM (src/interrupt.ts): a wait for the migration lock stops, nothing is recorded. */
+  signal?: AbortSignal;
   /** The baseline's version is this moment's UTC timestamp (tests pin it). */
   now?: Date;
 }
@@ -126,7 +129,7 @@ export async function baseline(config: Config, target: Target, options: Baseline
       );
     }
     const leftOut = tables.otherTools.map((t) => ({ table: `${t.schema}.${t.name}`, tool: t.tool.tool }));
-    return { dump: await dumpSchemas(sql, target.url, config.schemas, tables.otherTools), leftOut };
+    return { dump: await dumpSchemas(sql, target.url, config.schemas, tables.otherTools, options.signal), leftOut };
   });
 
   const baselines = readMigrations(config.migrationsDir, files, config.projectDir).filter((f) => f.directives.baseline);
@@ -164,29 +167,39 @@ export async function baseline(config: Config, target: Target, options: Baseline
     return result;
   }
   const shown = relativeToProject(config, entry.path);
-  await guardProduction(target, {
-    action: 'adopt this database with a baseline',
-    plan: [
-      ...(text ? [`write ${shown} from its schema (${config.schemas.join(', ')})`] : [`(its schema is the one in ${shown}: checked)`]),
-      `record ${entry.fileName} as applied in public.schema_migrations without running it`,
-    ],
-    yes: options.yes,
-    confirm: options.confirm,
-  });
+  await unlessStopped(
+    guardProduction(target, {
+      action: 'adopt this database with a baseline',
+      plan: [
+        ...(text ? [`write ${shown} from its schema (${config.schemas.join(', ')})`] : [`(its schema is the one in ${shown}: checked)`]),
+        `record ${entry.fileName} as applied in public.schema_migrations without running it`,
+      ],
+      yes: options.yes,
+      confirm: options.confirm,
+    }),
+    options.signal,
+    'nothing was written or recorded',
+  );
   if (text !== undefined) {
     mkdirSync(config.migrationsDir, { recursive: true });
     writeFileSync(entry.path, text, { flag: 'wx' });
   }
   try {
-    await recordWithoutRunning(target.url, lockOptions(options), async (tx) => {
-      const applied = await readAppliedVersions(tx);
-      if (applied.length) throw alreadyAdopted(target, applied); // recorded by someone else meanwhile
-      return { entries: [entry], result: undefined };
-    });
+    await recordWithoutRunning(
+      target.url,
+      lockOptions(options),
+      async (tx) => {
+        const applied = await readAppliedVersions(tx);
+        if (applied.length) throw alreadyAdopted(target, applied); // recorded by someone else meanwhile
+        return { entries: [entry], result: undefined };
+      },
+      async () => {
+        if (!target.isProduction) result.schemaFile = await writeSchemaFileWithoutBookkeeping(config, target.url);
+      },
+    );
   } catch (error) {
-    if (error instanceof RbError && text !== undefined) error.message += `; ${shown} was written: run rb baseline again to record it`;
+    if (error instanceof RbError && text !== undefined && !result.schemaFile) error.message += `; ${shown} was written: run rb baseline again to record it`;
     throw error;
   }
-  if (!target.isProduction) result.schemaFile = await writeSchemaFileWithoutBookkeeping(config, target.url);
   return result;
 }

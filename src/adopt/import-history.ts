@@ -8,6 +8,7 @@ import { listMigrations, versionNumber, type MigrationEntry } from '../migration
 import type { MigrationEvent } from '../migrations/migration-events.ts';
 import { writeSchemaFileWithoutBookkeeping } from '../migrations/rb-migrations-table.ts';
 import { recordWithoutRunning } from '../migrations/record-applied.ts';
+import { unlessStopped } from '../migrations/stopped-migration.ts';
 import { lockOptions } from '../migrations/upgrade.ts';
 import { describeUrl } from '../target/database-url.ts';
 import { guardProduction, type Confirm } from '../target/prod-guard.ts';
@@ -25,6 +26,8 @@ export interface ImportOptions {
   yes?: boolean;
   confirm: Confirm;
   onEvent?: (event: MigrationEvent) => void;
+  /** Aborted on Ctrl-C / SIGTERM (src/interrupt.ts): a wait for the migration lock stops, nothing is recorded. */
+  signal?: AbortSignal;
 }
 
 /** One source migration as an rb file. */
@@ -121,26 +124,36 @@ export async function importHistory(config: Config, importer: Importer, dir: str
 
   const fresh = files.filter((f) => f.state === 'new');
   if (target && plan) {
-    await guardProduction(target, {
-      action: `record the ${importer.tool} history as rb's`,
-      plan: [
-        ...(fresh.length ? [`write ${fresh.length} converted file(s) into ${show(config.migrationsDir)}`] : []),
-        ...(plan.source.moveAside ? [`move ${importer.tool}'s ${plan.source.table} to ${plan.source.moveAside.to} (dbmate's table takes its name)`] : []),
-        `record ${plan.recorded.length} migration(s) as applied without running them (${importer.tool}'s ${plan.source.table}: ${plan.source.summary})`,
-      ],
-      yes: options.yes,
-      confirm: options.confirm,
-    });
+    await unlessStopped(
+      guardProduction(target, {
+        action: `record the ${importer.tool} history as rb's`,
+        plan: [
+          ...(fresh.length ? [`write ${fresh.length} converted file(s) into ${show(config.migrationsDir)}`] : []),
+          ...(plan.source.moveAside ? [`move ${importer.tool}'s ${plan.source.table} to ${plan.source.moveAside.to} (dbmate's table takes its name)`] : []),
+          `record ${plan.recorded.length} migration(s) as applied without running them (${importer.tool}'s ${plan.source.table}: ${plan.source.summary})`,
+        ],
+        yes: options.yes,
+        confirm: options.confirm,
+      }),
+      options.signal,
+      'nothing was written or recorded',
+    );
   }
   mkdirSync(config.migrationsDir, { recursive: true });
   for (const file of fresh) writeFileSync(file.entry.path, file.text, { flag: 'wx' });
   if (!target) return result;
 
-  result.tracking = await recordWithoutRunning(target.url, lockOptions(options), async (tx) => {
-    const now = await planTracking(tx, importer, files, target);
-    await now.source.moveAside?.run(tx);
-    return { entries: now.recorded.map((f) => f.entry), result: { target, ...now } };
-  });
-  if (!target.isProduction && result.tracking.recorded.length) result.schemaFile = await writeSchemaFileWithoutBookkeeping(config, target.url);
+  result.tracking = await recordWithoutRunning(
+    target.url,
+    lockOptions(options),
+    async (tx) => {
+      const now = await planTracking(tx, importer, files, target);
+      await now.source.moveAside?.run(tx);
+      return { entries: now.recorded.map((f) => f.entry), result: { target, ...now } };
+    },
+    async (tracking) => {
+      if (!target.isProduction && tracking.recorded.length) result.schemaFile = await writeSchemaFileWithoutBookkeeping(config, target.url);
+    },
+  );
   return result;
 }

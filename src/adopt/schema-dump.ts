@@ -1,5 +1,6 @@
 import type { Queryable } from '../client.ts';
-import { RbError } from '../errors.ts';
+import { InterruptedError, RbError } from '../errors.ts';
+import { stopSignalOf } from '../interrupt.ts';
 import { joinDumpBlocks, splitDumpBlocks, stripRestrictLines, withoutObject } from '../migrations/schema-file.ts';
 import { TOOLING_TABLES, type TableName } from '../rb-tables.ts';
 import { checkDumpTool } from '../restore/dump-production.ts';
@@ -70,7 +71,7 @@ export function cleanBaselineDump(dump: string): string {
  * dbmate and other tools (and the sequences they own). The password reaches pg_dump through
  * PGPASSWORD, never its command line.
  */
-export async function dumpSchemas(sql: Queryable, url: string, schemas: string[], exclude: TableName[]): Promise<SchemaDump> {
+export async function dumpSchemas(sql: Queryable, url: string, schemas: string[], exclude: TableName[], signal?: AbortSignal): Promise<SchemaDump> {
   const [{ version }] = await sql<{ version: string }[]>`select current_setting('server_version') as version`;
   await checkDumpTool(version, `the server of ${describeUrl(url)}`, 'nothing was written or recorded');
   const tables = [...TOOLING_TABLES, ...exclude];
@@ -83,6 +84,9 @@ export async function dumpSchemas(sql: Queryable, url: string, schemas: string[]
     '--dbname', libpq.url,
   ];
   const result = await runPgTool('pg_dump', args, { env: libpq.env });
+  if (result.signal && signal?.aborted) {
+    throw new InterruptedError(`stopped by ${stopSignalOf(signal)} while pg_dump read the schema; nothing was written or recorded`, stopSignalOf(signal));
+  }
   if (!result.ok) throw new RbError(`pg_dump of ${describeUrl(url)} failed: ${firstError(result.stderr)}; nothing was written or recorded`);
   const objects = new Map<string, number>();
   for (const { header } of splitDumpBlocks(result.stdout)) {

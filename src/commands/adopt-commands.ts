@@ -1,6 +1,7 @@
 import { baseline } from '../adopt/baseline.ts';
 import { findImporter, importHistory } from '../adopt/import-history.ts';
 import { loadConfig } from '../config.ts';
+import { interruptible } from '../interrupt.ts';
 import type { Io } from '../io.ts';
 import { describeMigrationEvent } from '../migrations/migration-events.ts';
 import { resolveTarget } from '../target/resolve-target.ts';
@@ -23,12 +24,16 @@ export function describeObjects(objects: Map<string, number>): string {
 
 export async function baselineCommand(flags: TargetFlags & { dryRun?: boolean }, io: Io): Promise<void> {
   const { config, target } = await configAndTarget(flags, io);
-  const result = await baseline(config, target, {
-    dryRun: flags.dryRun,
-    yes: flags.yes,
-    confirm: io.confirm,
-    onEvent: (event) => io.err(describeMigrationEvent(event)),
-  });
+  // Ctrl-C / SIGTERM while waiting for the migration lock: rb stops there, nothing recorded (exit 130 / 143).
+  const result = await interruptible(({ signal }) =>
+    baseline(config, target, {
+      dryRun: flags.dryRun,
+      yes: flags.yes,
+      confirm: io.confirm,
+      onEvent: (event) => io.err(describeMigrationEvent(event)),
+      signal,
+    }),
+  );
   const file = relativeToProject(config, result.file);
   const would = result.dryRun ? 'Would' : '';
   const left = result.leftOut.length ? `; left out: ${result.leftOut.map((t) => `${t.table} (${t.tool}'s tracking table)`).join(', ')}` : '';
@@ -45,12 +50,15 @@ export async function importCommand(tool: string, dir: string, flags: TargetFlag
   const config = loadConfig();
   // Without a database the files are converted only: the old tool's table is on the databases it migrated.
   const target = flags.prod || flags.databaseUrl ? await resolveTarget(config, { prod: flags.prod, databaseUrl: flags.databaseUrl, warn: io.err }) : undefined;
-  const result = await importHistory(config, importer, dir, target, {
-    dryRun: flags.dryRun,
-    yes: flags.yes,
-    confirm: io.confirm,
-    onEvent: (event) => io.err(describeMigrationEvent(event)),
-  });
+  const result = await interruptible(({ signal }) =>
+    importHistory(config, importer, dir, target, {
+      dryRun: flags.dryRun,
+      yes: flags.yes,
+      confirm: io.confirm,
+      onEvent: (event) => io.err(describeMigrationEvent(event)),
+      signal,
+    }),
+  );
   for (const warning of result.warnings) io.err(`warning: ${warning}`);
   const fresh = result.files.filter((f) => f.state === 'new');
   const verb = result.dryRun ? 'Would convert' : 'Converted';

@@ -23,20 +23,24 @@ export async function recordWithoutRunning<T>(
   url: string,
   lock: LockOptions,
   decide: (tx: Queryable) => Promise<RecordDecision<T>>,
+  /** Runs after the commit, still under the lock (db/schema.sql is written there, as rb upgrade does). */
+  after?: (result: T) => Promise<void>,
 ): Promise<T> {
-  return withMigrationLock(url, lock, () =>
-    withClient(url, async (sql) => {
-      let result: T | undefined;
+  return withMigrationLock(url, lock, async () => {
+    const result = await withClient(url, async (sql) => {
+      let decided: T | undefined;
       await sql.begin(async (tx) => {
         const decision = await decide(tx);
-        result = decision.result;
+        decided = decision.result;
         if (decision.entries.length === 0) return;
         await ensureDbmateTable(tx);
         await ensureRbMigrationsTable(tx);
         await insertAppliedVersions(tx, decision.entries.map((e) => e.version));
         for (const entry of decision.entries) await recordApplied(tx, entry.version, entry.fileName, fileChecksum(entry.path));
       });
-      return result as T;
-    }),
-  );
+      return decided as T;
+    });
+    await after?.(result);
+    return result;
+  });
 }

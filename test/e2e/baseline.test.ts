@@ -5,7 +5,9 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEmptyDatabase, dropDatabases, withSql } from '../support/databases.ts';
-import { runRb, tempProject, type RbRun } from '../support/project.ts';
+import { runRb, startRb, tempProject, type RbRun } from '../support/project.ts';
+import { connect } from '../../src/client.ts';
+import { LOCK_KEYS } from '../../src/migrations/migration-lock.ts';
 
 /** What an app's old setup built (by hand, or a tool rb cannot import): tables with data in public. */
 const EXISTING_APP = `
@@ -224,6 +226,35 @@ test('tables in other schemas than the configured ones: the refusal names them a
   assert.is(refused.code, 2);
   assert.match(refused.stderr, `holds no tables: nothing to baseline; its tables are in shop: name the schemas rb manages in package.json ("rb": {"schemas": ["shop"]})\n`);
   assert.equal(migrationFiles(elsewhere), []);
+});
+
+test('rb baseline records under the migration lock: it waits for another migration run; Ctrl-C while waiting records nothing, the next run does', async () => {
+  const url = await existingDatabase();
+  const project = app();
+  const holder = connect(url, { max: 1, connection: { application_name: 'deploy-on-other-host' } });
+  try {
+    const held = await holder.reserve();
+    await held`select pg_advisory_lock(${LOCK_KEYS[0]}, ${LOCK_KEYS[1]})`;
+    const waiting = startRb(['baseline'], { cwd: project, env: { DATABASE_URL: url } });
+    await waiting.waitForStderr('waiting for the migration lock');
+    waiting.child.kill('SIGINT');
+    const stopped = await waiting.done;
+    assert.is(stopped.code, 130, stopped.stderr);
+    const [file] = migrationFiles(project);
+    assert.is(
+      stopped.stderr.trim().split('\n').at(-1),
+      `rb: stopped by SIGINT while waiting for the migration lock; nothing was applied; db/migrations/${file} was written: run rb baseline again to record it`,
+    );
+    assert.is(await one(url, `select to_regclass('public.schema_migrations')`), null, 'nothing recorded');
+    await held`select pg_advisory_unlock(${LOCK_KEYS[0]}, ${LOCK_KEYS[1]})`;
+    held.release();
+  } finally {
+    await holder.end({ timeout: 5 });
+  }
+  const again = await runRb(['baseline'], { cwd: project, env: { DATABASE_URL: url } });
+  ok(again);
+  assert.match(again.stdout, /^The schema of public \(.*\) is the one in db\/migrations\/\d{14}_baseline\.sql\nRecorded /);
+  assert.equal(await versions(url), [migrationFiles(project)[0].slice(0, 14)]);
 });
 
 test.after(async () => {
