@@ -41,8 +41,9 @@ export function squawkBinary(): string {
 }
 
 /**
- * Stage 3: squawk over each up section (not of adopted history: `-- rb:baseline`, `-- rb:imported`). Each section is written to a temp file under the
- * migration's own name, preceded by blank lines so squawk's line numbers are the file's.
+ * Stage 3: squawk over each up section, except adopted history (`-- rb:baseline`, `-- rb:imported`).
+ * Each section is written to a temp file under the migration's own name, preceded by blank lines
+ * so squawk's line numbers are the file's.
  * Transactional sections are linted with --assume-in-transaction (dbmate wraps them in one);
  * `transaction:false` sections without it.
  */
