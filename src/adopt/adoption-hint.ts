@@ -24,6 +24,13 @@ export function describeUnadopted(unadopted: Unadopted, target: Pick<Target, 'ki
   }
   const schemas = unadopted.schemas.join(', ');
   const other = unadopted.otherTools[0];
+  if (!unadopted.tables && !other) {
+    const where = unadopted.elsewhere.map((e) => `${e.schema} (${e.tables})`).join(', ');
+    return (
+      `warning: no migration is recorded on this database, and its tables are in ${where}, outside the schema${unadopted.schemas.length > 1 ? 's' : ''} rb manages (${schemas}); ` +
+      `if they are the app's, name them in package.json ("rb": {"schemas": ${JSON.stringify(unadopted.elsewhere.map((e) => e.schema))}}) and adopt the database with rb baseline${flags}`
+    );
+  }
   const why = unadopted.tables
     ? `schema${unadopted.schemas.length > 1 ? 's' : ''} ${schemas} hold${unadopted.schemas.length > 1 ? '' : 's'} ${unadopted.tables} table(s), but no migration is recorded on this database`
     : `no migration is recorded on this database, but ${other.table} is ${other.tool.tool}'s tracking table (rb cannot convert that history)`;

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { withClient, type Queryable } from '../client.ts';
+import { withClient } from '../client.ts';
 import { relativeToProject, type Config } from '../config.ts';
 import { RbError, UsageError } from '../errors.ts';
 import { readAppliedVersions } from '../migrations/applied-versions.ts';
@@ -61,16 +61,6 @@ function alreadyAdopted(target: Target, applied: string[]): UsageError {
   );
 }
 
-/** The schemas that do hold tables, for the message when the configured ones hold none. */
-async function schemasWithTables(sql: Queryable): Promise<string[]> {
-  const rows = await sql<{ schema: string }[]>`
-    select distinct n.nspname as schema from pg_class c join pg_namespace n on n.oid = c.relnamespace
-     where c.relkind in ('r', 'p') and n.nspname <> 'information_schema' and n.nspname !~ '^pg_'
-       and not exists (select from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
-     order by 1`;
-  return rows.map((r) => r.schema);
-}
-
 /** One second before the oldest file, so the files that are there already run after the baseline. */
 function versionBefore(oldest: string): string | undefined {
   const match = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(oldest);
@@ -120,7 +110,7 @@ export async function baseline(config: Config, target: Target, options: Baseline
     if (applied.length) throw alreadyAdopted(target, applied);
     const tables = await readDatabaseTables(sql, config.schemas);
     if (tables.appTables.length === 0) {
-      const elsewhere = (await schemasWithTables(sql)).filter((s) => !config.schemas.includes(s));
+      const elsewhere = tables.elsewhere.map((e) => e.schema);
       throw new UsageError(
         `schema${config.schemas.length > 1 ? 's' : ''} ${config.schemas.join(', ')} of ${describeTarget(target)} hold${config.schemas.length > 1 ? '' : 's'} no tables: nothing to baseline; ` +
           (elsewhere.length

@@ -48,6 +48,8 @@ export interface Unadopted {
   tables: number;
   /** Other migration tools' tracking tables ("public.flyway_schema_history"). */
   otherTools: { table: string; tool: OtherToolTable }[];
+  /** Other schemas holding tables ("public" -> 12): rb.schemas may need them. */
+  elsewhere: { schema: string; tables: number }[];
 }
 
 /** Joins the files in db/migrations with the versions (and rb's checksums) recorded in the database. */
@@ -103,7 +105,7 @@ export async function migrationStatus(config: Config, url: string): Promise<Migr
 }
 
 async function findUnadopted(sql: Queryable, schemas: string[]): Promise<Unadopted | undefined> {
-  const { appTables, otherTools } = await readDatabaseTables(sql, schemas);
-  if (appTables.length === 0 && otherTools.length === 0) return undefined;
-  return { schemas, tables: appTables.length, otherTools: otherTools.map((t) => ({ table: `${t.schema}.${t.name}`, tool: t.tool })) };
+  const { appTables, otherTools, elsewhere } = await readDatabaseTables(sql, schemas);
+  if (appTables.length === 0 && otherTools.length === 0 && elsewhere.length === 0) return undefined;
+  return { schemas, tables: appTables.length, otherTools: otherTools.map((t) => ({ table: `${t.schema}.${t.name}`, tool: t.tool })), elsewhere };
 }

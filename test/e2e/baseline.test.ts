@@ -217,11 +217,18 @@ test('a new database needs no baseline: rb baseline says so, rb upgrade builds t
   assert.is(await one(fresh, `select count(*)::int from public.posts where slug is null`), 0);
 });
 
-test('tables in other schemas than the configured ones: the refusal names them and the setting', async () => {
+test('tables in other schemas than the configured ones: rb status and the refusal name them and the setting', async () => {
   const other = await createEmptyDatabase(import.meta.url);
   databases.push(other);
-  await withSql(other, (sql) => sql.unsafe('create schema shop; create table shop.orders (id bigint primary key);'));
+  await withSql(other, (sql) => sql.unsafe('create schema shop; create table shop.orders (id bigint primary key); create table shop.items (id bigint);'));
   const elsewhere = app();
+  const status = await runRb(['status'], { cwd: elsewhere, env: { DATABASE_URL: other } });
+  ok(status);
+  assert.is(
+    status.stderr,
+    'warning: no migration is recorded on this database, and its tables are in shop (2), outside the schema rb manages (public); ' +
+      'if they are the app\'s, name them in package.json ("rb": {"schemas": ["shop"]}) and adopt the database with rb baseline\n',
+  );
   const refused = await runRb(['baseline'], { cwd: elsewhere, env: { DATABASE_URL: other } });
   assert.is(refused.code, 2);
   assert.match(refused.stderr, `holds no tables: nothing to baseline; its tables are in shop: name the schemas rb manages in package.json ("rb": {"schemas": ["shop"]})\n`);
