@@ -71,6 +71,20 @@ export function buildCli(io: Io): CAC {
     .action(async (flags) => (await import('./commands/drift-command.ts')).driftCommand(flags, io));
 
   cli
+    .command('baseline', 'Adopt a database that already has a schema: write a baseline migration from it (pg_dump) and record it as applied without running it')
+    .option('--dry-run', 'Say what would be written and recorded; change nothing')
+    .example('rb baseline')
+    .example('rb baseline --prod')
+    .action(async (flags) => (await import('./commands/adopt-commands.ts')).baselineCommand(flags, io));
+
+  cli
+    .command('import <tool> <dir>', "Convert another tool's migrations (golang-migrate, flyway, prisma, node-pg-migrate) into db/migrations; with --database-url or --prod also record what it applied there")
+    .option('--dry-run', 'Say what would be converted and recorded; change nothing')
+    .example('rb import golang-migrate migrations')
+    .example('rb import flyway src/main/resources/db/migration --prod')
+    .action(async (tool: string, dir: string, flags) => (await import('./commands/adopt-commands.ts')).importCommand(tool, dir, flags, io));
+
+  cli
     .command('db <action>', 'Manage the embedded local PostgreSQL: start | stop | status | url')
     .usage(
       'db <action>\n\nActions:\n' +
@@ -110,7 +124,7 @@ export function buildCli(io: Io): CAC {
   cli
     .command('dump-and-restore', 'Dump PROD_DATABASE_URL to .rb/dumps/, rebuild the local schema from the migrations, load the data, apply pending migrations')
     .option('--exclude-table-data <pattern>', 'Leave this table empty (pg_dump pattern, e.g. app.audit_*); repeatable')
-    .option('--exclude-table <pattern>', 'Leave this table (and its sequence) out entirely, e.g. a table made outside the migrations such as public.pgmigrations; repeatable')
+    .option('--exclude-table <pattern>', 'Leave this table (and its sequence) out entirely, e.g. a table made by hand outside the migrations; repeatable')
     .option('--jobs <n>', 'Parallel jobs for the data load and index builds (default 1)')
     .option('--no-pending', "Stop at production's version: do not apply newer local migrations")
     .option('--keep-dump', 'Keep the dump under .rb/dumps/ after a successful restore (deleted otherwise)')
@@ -120,7 +134,7 @@ export function buildCli(io: Io): CAC {
   cli
     .command('restore-to-dump <file>', 'Restore a pg_dump custom-format file into the local database (schema from the migrations, then the data)')
     .option('--exclude-table-data <pattern>', 'Leave this table empty (pg_dump pattern, e.g. app.audit_*); repeatable')
-    .option('--exclude-table <pattern>', 'Leave this table (and its sequence) out entirely, e.g. a table made outside the migrations such as public.pgmigrations; repeatable')
+    .option('--exclude-table <pattern>', 'Leave this table (and its sequence) out entirely, e.g. a table made by hand outside the migrations; repeatable')
     .option('--jobs <n>', 'Parallel jobs for the data load and index builds (default 1)')
     .option('--no-pending', "Stop at production's version: do not apply newer local migrations")
     .example('rb restore-to-dump .rb/dumps/production_20240820151319_20241001T120000Z.dump --no-pending')

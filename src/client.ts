@@ -5,6 +5,9 @@ import { maskUrl } from './target/database-url.ts';
 
 export type Sql = postgres.Sql;
 
+/** What a query runs on: a client, a transaction (`sql.begin`) or a reserved connection. */
+export type Queryable = postgres.ISql;
+
 export interface ConnectOptions {
   max?: number;
   /** Seconds to wait for a connection before failing (default 10). */

@@ -14,6 +14,7 @@ import { interruptible } from '../interrupt.ts';
 import { identifyTarget, type Target } from '../target/resolve-target.ts';
 import { PGTYPED_CONFIG_FILE } from '../types/pgtyped-config.ts';
 import { configAndTarget, relativeToProject, targetJson, targetLabel, type TargetFlags } from './common.ts';
+import { describeUnadopted } from '../adopt/adoption-hint.ts';
 
 export function newMigrationCommand(words: string[], io: Io): void {
   const config = loadConfig();
@@ -100,7 +101,7 @@ export async function upgradeCommand(
     }),
   );
   for (const entry of result.outOfOrder) {
-    io.err(`warning: ${entry.fileName} is older than the newest applied migration (a parallel branch); applying it anyway`);
+    io.err(`warning: ${entry.fileName} is older than the newest applied migration and not recorded on this database (a parallel branch?); applying it anyway`);
   }
   if (!json) {
     const verb = result.dryRun ? 'Would apply' : 'Applied';
@@ -157,7 +158,7 @@ export async function downgradeCommand(steps: string | undefined, flags: Migrate
 const STATE_LABEL: Record<MigrationState, string> = {
   applied: 'applied',
   pending: 'pending',
-  'pending-out-of-order': 'pending (older than the newest applied: from a parallel branch)',
+  'pending-out-of-order': 'pending (older than the newest applied; not recorded on this database)',
   'applied-file-missing': 'applied (file missing)',
 };
 
@@ -194,6 +195,7 @@ export async function statusCommand(flags: TargetFlags & { drift?: boolean; json
     io.out(`${label.padEnd(9)}  ${row.fileName ?? row.version}`);
   }
   io.out(`${applied} applied, ${status.pending.length} pending; current version: ${status.current ?? 'none'}`);
+  if (status.unadopted) io.err(describeUnadopted(status.unadopted, target));
   if (flags.drift) await (await import('./drift-command.ts')).printDriftForStatus(config, target, io);
 }
 

@@ -1,6 +1,6 @@
 import { diffSnapshots, type SchemaChange } from '../check/schema-diff.ts';
 import type { Snapshot, SnapshotItem } from '../check/schema-snapshot.ts';
-import { isOtherToolTable } from '../rb-tables.ts';
+import { otherToolTable } from '../rb-tables.ts';
 
 /** One way the inspected database differs from what its applied migrations build. */
 export interface DriftDifference {
@@ -52,8 +52,8 @@ function inSchemas(item: SnapshotItem, schemas: Set<string>): boolean {
 /** A table of another migration tool (flyway_schema_history...), or an object that belongs to one. */
 function otherToolObject(item: SnapshotItem): boolean {
   return [item.key, item.parent].some((key) => {
-    const match = key ? /^table .+\.([^.]+)$/.exec(key) : null;
-    return match !== null && isOtherToolTable(match[1]);
+    const match = key ? /^table (.+)\.([^.]+)$/.exec(key) : null;
+    return match !== null && otherToolTable(match[1], match[2]) !== undefined;
   });
 }
 

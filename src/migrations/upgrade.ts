@@ -46,7 +46,7 @@ export interface UpgradeOptions {
 export interface UpgradeResult {
   /** Migrations applied by this run (or that would be, with dryRun). */
   applied: MigrationEntry[];
-  /** Pending migrations older than the newest applied one (a parallel branch). */
+  /** Pending migrations older than the newest applied one (a parallel branch, or skipped before rb adopted the database). */
   outOfOrder: MigrationEntry[];
   dryRun: boolean;
   schemaFile?: string;
@@ -96,7 +96,7 @@ function refuseUnsafe(config: Config, target: Target, status: MigrationStatus, o
   if (target.isProduction && outOfOrder.length && !options.allowOutOfOrder) {
     throw new RefusedError(
       `refusing to apply ${outOfOrder.map((e) => e.fileName).join(', ')} to production: older than the newest applied migration ` +
-        `${status.current} (written on a parallel branch), so production would run them in an order no other database did; ` +
+        `${status.current} and not recorded there (a parallel branch?), so production would run them in an order no other database did; ` +
         'give the file a newer version (rename it to a current timestamp) or pass --allow-out-of-order',
     );
   }
@@ -109,6 +109,8 @@ function refuseUnsafe(config: Config, target: Target, status: MigrationStatus, o
  */
 export async function upgrade(config: Config, target: Target, options: UpgradeOptions): Promise<UpgradeResult> {
   const status = await migrationStatus(config, target.url);
+  // A database built without rb: the first migration would meet what exists (rb baseline / rb import).
+  if (status.unadopted && status.pending.length) options.onEvent?.({ kind: 'unadopted', unadopted: status.unadopted, target });
   // Validate every pending file (sections, rb settings, transaction:false) before anything runs: a bad file changes nothing.
   const files = readMigrations(config.migrationsDir, status.pending, config.projectDir);
   refuseMisbuiltSections(config, files);

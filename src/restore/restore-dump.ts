@@ -46,6 +46,8 @@ export interface RestoreSummary {
   tables: TableCount[];
   /** Tables and sequences left out with --exclude-table ("schema.name"). */
   omitted: string[];
+  /** Other migration tools' tracking tables, left out: "public.pgmigrations" -> "node-pg-migrate". */
+  otherToolTables: { table: string; tool: string }[];
   rows: number;
   sequencesRaised: number;
   /** Sessions on the local database ended so the restored one could take its name. */
@@ -230,6 +232,7 @@ export async function restoreDump(config: Config, target: Target, file: string, 
       pendingSkipped,
       tables,
       omitted: plan.omitted.map((t) => `${t.schema}.${t.name}`),
+      otherToolTables: plan.otherToolTables.map((t) => ({ table: `${t.schema}.${t.name}`, tool: t.tool })),
       rows: tables.reduce((sum, t) => sum + t.rows, 0),
       sequencesRaised,
       endedSessions: swap.ended,
