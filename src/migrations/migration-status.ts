@@ -73,9 +73,7 @@ export function combineStatus(
 
 export async function migrationStatus(config: Config, url: string): Promise<MigrationStatus> {
   const files = listMigrations(config.migrationsDir);
-  const { applied, records } = await withClient(url, async (sql) => ({
-    applied: await readAppliedVersions(sql),
-    records: await readRbRecords(sql),
-  }));
+  // Both reads go out together (postgres.js pipelines them on the one connection).
+  const [applied, records] = await withClient(url, (sql) => Promise.all([readAppliedVersions(sql), readRbRecords(sql)]));
   return combineStatus(files, applied, records);
 }

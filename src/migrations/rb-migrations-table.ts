@@ -2,7 +2,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Sql } from '../client.ts';
 import type { Config } from '../config.ts';
 import { isRbOwnTable, qualified, RB_MIGRATIONS_TABLE } from '../rb-tables.ts';
-import { writeSchemaFile } from './schema-file.ts';
 
 /**
  * rb's own bookkeeping beside dbmate's tracking table: the checksum of every file rb applied,
@@ -122,6 +121,7 @@ export function stripRbBookkeeping(dump: string): string {
  * equals the dump of a database the migrations alone built (what rb check compares against).
  */
 export async function writeSchemaFileWithoutBookkeeping(config: Config, url: string): Promise<string> {
+  const { writeSchemaFile } = await import('./schema-file.ts'); // dbmate: loaded only when a dump is written
   const file = await writeSchemaFile(config, url);
   if (existsSync(file)) writeFileSync(file, stripRbBookkeeping(readFileSync(file, 'utf8')));
   return file;
