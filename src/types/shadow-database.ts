@@ -5,7 +5,7 @@ import { quoteIdent, recreateDatabase } from '../local-db/ensure-database.ts';
 import { listMigrations, readMigrations } from '../migrations/migration-directory.ts';
 import { describeFailure, failureError, runMigrations } from '../migrations/run-migrations.ts';
 import { parseDatabaseUrl, withDatabase } from '../target/database-url.ts';
-import { searchPath } from '@rbsql/runtime';
+import { searchPath } from '@rbsql/runtime/type-choices';
 
 export interface ShadowOptions {
   /** Any database on the server that will hold the shadow (the target's URL). */
