@@ -34,9 +34,11 @@ function migrations(): Record<string, string> {
   return files;
 }
 
+const POSTGRES_JS = JSON.stringify(path.join(repoRoot, 'node_modules', 'postgres', 'src', 'index.js'));
+const LOAD_ONLY = `import postgres from ${POSTGRES_JS};\nprocess.exit(typeof postgres === 'function' ? 0 : 1);\n`;
 // What a Node client does at the least to answer `status`: start, load postgres.js, connect, read the table.
 const FLOOR = `
-import postgres from ${JSON.stringify(path.join(repoRoot, 'node_modules', 'postgres', 'src', 'index.js'))};
+import postgres from ${POSTGRES_JS};
 const sql = postgres(process.env.BENCH_URL, { max: 1, onnotice() {} });
 const rows = await sql\`select version from public.schema_migrations\`;
 console.log(rows.length);
@@ -56,7 +58,9 @@ try {
         args: ['--url', project.url, '--migrations-dir', 'db/migrations', '--migrations-table', 'public.schema_migrations', 'status'],
         check: expectOutput(`Applied: ${MIGRATIONS}`),
       },
+      { label: 'load', command: process.execPath, args: ['--input-type=module', '-e', LOAD_ONLY] },
       { label: 'floor', command: process.execPath, args: ['--input-type=module', '-e', FLOOR], check: expectOutput(String(MIGRATIONS)) },
+      { label: 'help', command: process.execPath, args: [rbBin, '--help'], check: expectOutput('rb upgrade') },
       { label: 'status', command: process.execPath, args: [rbBin, 'status'], check: expectOutput(`${MIGRATIONS} applied, 0 pending`) },
       { label: 'upgrade', command: process.execPath, args: [rbBin, 'upgrade'], check: expectOutput('up to date, nothing to apply') },
     ];
@@ -65,11 +69,15 @@ try {
     console.log(`${name}: medians of ${reps} interleaved runs each`);
     console.log(`  node -e 0                          ${ms(m.node)}`);
     console.log(`  dbmate status                      ${ms(m.dbmate)}`);
+    console.log(`  node + loading postgres.js         ${ms(m.load)}`);
     console.log(`  node + postgres.js + one query     ${ms(m.floor)}  ${(m.floor / m.dbmate).toFixed(2)}x dbmate (the floor for any Node client)`);
+    console.log(`  rb --help                          ${ms(m.help)}`);
     for (const label of ['status', 'upgrade'] as const) {
       console.log(`  rb ${label.padEnd(32)}${ms(m[label])}  ${(m[label] / m.dbmate).toFixed(2)}x dbmate, ${(m[label] / m.node).toFixed(2)}x node, ${ms(m[label] - m.floor)} above the floor`);
       if (index === 0) targets.push({ name: `rb ${label} / dbmate status`, value: m[label] / m.dbmate, limit: 1.5, unit: 'x' });
     }
+    console.log(`  rb status, where the time goes: node ${ms(m.node)}; rb's entry and command table ${ms(m.help - m.node)}; ` +
+      `postgres.js ${ms(m.load - m.node)}; connecting and the query ${ms(m.floor - m.load)}; the rest of rb (its modules, the files, the server check, output) ${ms(m.status - m.floor - (m.help - m.node))}`);
   }
   verdict(targets);
 } finally {

@@ -8,11 +8,13 @@
  *        rb types, nothing changed                          (target: <= 2x node, and < 0.5 s)
  *        rb types after editing 1 of the 50 query files     (target: <= 4x node)
  *      (a different file each round; its first query gains or loses a result column)
+ *        node + loading rb's pgtyped bundle, and + parsing one query file (for the breakdown)
  * Both tools run as a person starts them (a fresh process each). Exits 1 when a target is missed.
  *   node --import tsx scripts/bench/types-generation.ts
  */
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { withDatabase } from '../../src/target/database-url.ts';
 import { repoRoot } from '../../test/support/databases.ts';
 import {
@@ -29,6 +31,9 @@ const removeGenerated = () => {
   for (const f of generated()) rmSync(path.join(queriesDir, f));
 };
 const rbTypes = { command: process.execPath, args: [rbBin, 'types'] };
+const bundle = JSON.stringify(pathToFileURL(path.join(repoRoot, 'src', 'dist', 'vendor', 'pgtyped.js')).href);
+const LOAD_BUNDLE = `await import(${bundle});`;
+const PARSE_ONE = `import { readFileSync } from 'node:fs';\nconst lib = await import(${bundle});\nlib.parseSQLFile(readFileSync('queries/q00.sql', 'utf8'));`;
 
 try {
   writeQueries(project.dir);
@@ -57,12 +62,17 @@ try {
       { label: 'node', command: process.execPath, args: ['-e', '0'] },
       { label: 'unchanged', ...rbTypes, check: expectOutput('(nothing changed since the last run)') },
       { label: 'edited', ...rbTypes, before: () => editQuery(project.dir, (round++ * 7) % QUERY_FILES), check: expectOutput(`${QUERY_FILES} query file(s): 1 written, ${QUERY_FILES - 1} unchanged`) },
+      { label: 'bundle', command: process.execPath, args: ['--input-type=module', '-e', LOAD_BUNDLE] },
+      { label: 'parse', command: process.execPath, args: ['--input-type=module', '-e', PARSE_ONE] },
     ], reps, project.dir, env);
-    const [node, unchanged, edited] = ['node', 'unchanged', 'edited'].map((label) => median(samples.get(label)!));
+    const [node, unchanged, edited, loaded, parsed] = ['node', 'unchanged', 'edited', 'bundle', 'parse'].map((label) => median(samples.get(label)!));
     console.log(`${name}: medians of ${reps} interleaved runs each`);
     console.log(`  node -e 0                          ${ms(node)}`);
     console.log(`  rb types, nothing changed          ${ms(unchanged)}  ${(unchanged / node).toFixed(2)}x node`);
-    console.log(`  rb types, 1 of ${QUERY_FILES} files edited      ${ms(edited)}  ${(edited / node).toFixed(2)}x node`);
+    console.log(`  rb types, 1 of ${QUERY_FILES} files edited     ${ms(edited)}  ${(edited / node).toFixed(2)}x node`);
+    console.log(`  1 of ${QUERY_FILES} edited, where the time goes: node ${ms(node)}; rb up to the cache check ${ms(unchanged - node)}; ` +
+      `loading pgtyped (bundle) ${ms(loaded - node)}; its first parse ${ms(parsed - loaded)}; ` +
+      `the rest (server and shadow checks, 3 connections, pgtyped's generation, writing) ${ms(edited - unchanged - (parsed - node))}`);
     if (index === 0) {
       targets.push(
         { name: 'rb types (nothing changed) / node -e 0', value: unchanged / node, limit: 2, unit: 'x' },
