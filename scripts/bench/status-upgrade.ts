@@ -15,8 +15,8 @@ import path from 'node:path';
 import { resolveBinary } from 'dbmate';
 import { repoRoot } from '../../test/support/databases.ts';
 import {
-  environments, expectOutput, interleaved, median, migration, ms, projectWithEmbeddedServer, rbBin, repetitions, timeRun, verdict,
-  type Measured, type Target,
+  environments, expectOutput, inEnvironments, interleaved, median, migration, ms, projectWithEmbeddedServer, rbBin, repetitions, timeRun, verdict,
+  type Target,
 } from './support/bench.ts';
 
 const MIGRATIONS = 20;
@@ -49,23 +49,23 @@ const project = await projectWithEmbeddedServer(migrations());
 try {
   const first = timeRun({ label: 'rb upgrade (first)', command: process.execPath, args: [rbBin, 'upgrade'], check: expectOutput(`applied ${MIGRATIONS} migration(s)`) }, project.dir, project.env);
   console.log(`${MIGRATIONS} migrations applied by rb upgrade in ${ms(first)}; embedded PostgreSQL running`);
+  const envs = environments({ ...project.env, BENCH_URL: project.url });
+  const samples = interleaved(inEnvironments([
+    { label: 'node', command: process.execPath, args: ['-e', '0'] },
+    {
+      label: 'dbmate', command: resolveBinary(),
+      args: ['--url', project.url, '--migrations-dir', 'db/migrations', '--migrations-table', 'public.schema_migrations', 'status'],
+      check: expectOutput(`Applied: ${MIGRATIONS}`),
+    },
+    { label: 'load', command: process.execPath, args: ['--input-type=module', '-e', LOAD_ONLY] },
+    { label: 'floor', command: process.execPath, args: ['--input-type=module', '-e', FLOOR], check: expectOutput(String(MIGRATIONS)) },
+    { label: 'help', command: process.execPath, args: [rbBin, '--help'], check: expectOutput('rb upgrade') },
+    { label: 'status', command: process.execPath, args: [rbBin, 'status'], check: expectOutput(`${MIGRATIONS} applied, 0 pending`) },
+    { label: 'upgrade', command: process.execPath, args: [rbBin, 'upgrade'], check: expectOutput('up to date, nothing to apply') },
+  ], envs), reps, project.dir);
   const targets: Target[] = [];
-  for (const [index, { name, env }] of environments(project.env).entries()) {
-    const commands: Measured[] = [
-      { label: 'node', command: process.execPath, args: ['-e', '0'] },
-      {
-        label: 'dbmate', command: resolveBinary(),
-        args: ['--url', project.url, '--migrations-dir', 'db/migrations', '--migrations-table', 'public.schema_migrations', 'status'],
-        check: expectOutput(`Applied: ${MIGRATIONS}`),
-      },
-      { label: 'load', command: process.execPath, args: ['--input-type=module', '-e', LOAD_ONLY] },
-      { label: 'floor', command: process.execPath, args: ['--input-type=module', '-e', FLOOR], check: expectOutput(String(MIGRATIONS)) },
-      { label: 'help', command: process.execPath, args: [rbBin, '--help'], check: expectOutput('rb upgrade') },
-      { label: 'status', command: process.execPath, args: [rbBin, 'status'], check: expectOutput(`${MIGRATIONS} applied, 0 pending`) },
-      { label: 'upgrade', command: process.execPath, args: [rbBin, 'upgrade'], check: expectOutput('up to date, nothing to apply') },
-    ];
-    const samples = interleaved(commands, reps, project.dir, { ...env, BENCH_URL: project.url });
-    const m = Object.fromEntries([...samples].map(([label, values]) => [label, median(values)]));
+  for (const { key, name } of envs) {
+    const m = Object.fromEntries(['node', 'dbmate', 'load', 'floor', 'help', 'status', 'upgrade'].map((label) => [label, median(samples.get(`${key} ${label}`)!)]));
     console.log(`${name}: medians of ${reps} interleaved runs each`);
     console.log(`  node -e 0                          ${ms(m.node)}`);
     console.log(`  dbmate status                      ${ms(m.dbmate)}`);
@@ -74,7 +74,7 @@ try {
     console.log(`  rb --help                          ${ms(m.help)}`);
     for (const label of ['status', 'upgrade'] as const) {
       console.log(`  rb ${label.padEnd(32)}${ms(m[label])}  ${(m[label] / m.dbmate).toFixed(2)}x dbmate, ${(m[label] / m.node).toFixed(2)}x node, ${ms(m[label] - m.floor)} above the floor`);
-      if (index === 0) targets.push({ name: `rb ${label} / dbmate status`, value: m[label] / m.dbmate, limit: 1.5, unit: 'x' });
+      if (key === 'given') targets.push({ name: `rb ${label} / dbmate status`, value: m[label] / m.dbmate, limit: 1.5, unit: 'x' });
     }
     console.log(`  rb status, where the time goes: node ${ms(m.node)}; rb's entry and command table ${ms(m.help - m.node)}; ` +
       `postgres.js ${ms(m.load - m.node)}; connecting and the query ${ms(m.floor - m.load)}; the rest of rb (its modules, the files, the server check, output) ${ms(m.status - m.floor - (m.help - m.node))}`);

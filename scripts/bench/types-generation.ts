@@ -18,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { withDatabase } from '../../src/target/database-url.ts';
 import { repoRoot } from '../../test/support/databases.ts';
 import {
-  benchEnv, environments, expectOutput, interleaved, median, ms, projectWithEmbeddedServer, rbBin, repetitions, timeRun, verdict,
+  benchEnv, environments, expectOutput, inEnvironments, interleaved, median, ms, projectWithEmbeddedServer, rbBin, repetitions, timeRun, verdict,
   type Target,
 } from './support/bench.ts';
 import { editQuery, QUERIES_PER_FILE, QUERY_FILES, tablesMigration, writeQueries } from './support/query-project.ts';
@@ -57,15 +57,16 @@ try {
   console.log(`rb types, full (cold cache), once  ${ms(full)}   ${(pgtyped / full).toFixed(1)}x faster`);
   const targets: Target[] = [{ name: 'pgtyped CLI / rb types (full)', value: pgtyped / full, limit: 4, unit: 'x', atLeast: true }];
   let round = 0;
-  for (const [index, { name, env }] of environments(project.env).entries()) {
-    const samples = interleaved([
-      { label: 'node', command: process.execPath, args: ['-e', '0'] },
-      { label: 'unchanged', ...rbTypes, check: expectOutput('(nothing changed since the last run)') },
-      { label: 'edited', ...rbTypes, before: () => editQuery(project.dir, (round++ * 7) % QUERY_FILES), check: expectOutput(`${QUERY_FILES} query file(s): 1 written, ${QUERY_FILES - 1} unchanged`) },
-      { label: 'bundle', command: process.execPath, args: ['--input-type=module', '-e', LOAD_BUNDLE] },
-      { label: 'parse', command: process.execPath, args: ['--input-type=module', '-e', PARSE_ONE] },
-    ], reps, project.dir, env);
-    const [node, unchanged, edited, loaded, parsed] = ['node', 'unchanged', 'edited', 'bundle', 'parse'].map((label) => median(samples.get(label)!));
+  const envs = environments(project.env);
+  const samples = interleaved(inEnvironments([
+    { label: 'node', command: process.execPath, args: ['-e', '0'] },
+    { label: 'unchanged', ...rbTypes, check: expectOutput('(nothing changed since the last run)') },
+    { label: 'edited', ...rbTypes, before: () => editQuery(project.dir, (round++ * 7) % QUERY_FILES), check: expectOutput(`${QUERY_FILES} query file(s): 1 written, ${QUERY_FILES - 1} unchanged`) },
+    { label: 'bundle', command: process.execPath, args: ['--input-type=module', '-e', LOAD_BUNDLE] },
+    { label: 'parse', command: process.execPath, args: ['--input-type=module', '-e', PARSE_ONE] },
+  ], envs), reps, project.dir);
+  for (const { key, name } of envs) {
+    const [node, unchanged, edited, loaded, parsed] = ['node', 'unchanged', 'edited', 'bundle', 'parse'].map((label) => median(samples.get(`${key} ${label}`)!));
     console.log(`${name}: medians of ${reps} interleaved runs each`);
     console.log(`  node -e 0                          ${ms(node)}`);
     console.log(`  rb types, nothing changed          ${ms(unchanged)}  ${(unchanged / node).toFixed(2)}x node`);
@@ -73,7 +74,7 @@ try {
     console.log(`  1 of ${QUERY_FILES} edited, where the time goes: node ${ms(node)}; rb up to the cache check ${ms(unchanged - node)}; ` +
       `loading pgtyped (bundle) ${ms(loaded - node)}; its first parse ${ms(parsed - loaded)}; ` +
       `the rest (server and shadow checks, 3 connections, pgtyped's generation, writing) ${ms(edited - unchanged - (parsed - node))}`);
-    if (index === 0) {
+    if (key === 'given') {
       targets.push(
         { name: 'rb types (nothing changed) / node -e 0', value: unchanged / node, limit: 2, unit: 'x' },
         { name: 'rb types (nothing changed)', value: unchanged, limit: 500, unit: 'ms' },

@@ -45,20 +45,30 @@ export function benchEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 /**
  * The environments a speed benchmark reports: the one given and, when NODE_EXTRA_CA_CERTS is set
  * (as on this project's machines), the same without it. Node reads that certificate file at every
- * start (~25-40 ms here), which makes `node -e 0` slower and every ratio against it smaller; the
+ * start (~40 ms here), which makes `node -e 0` slower and every ratio against it smaller; the
  * verdict is on the environment given (where the issue's figures were taken), the other is printed
- * beside it so nobody mistakes one for the other.
+ * beside it so nobody mistakes one for the other. Both are measured in the same rounds.
  */
-export function environments(env: NodeJS.ProcessEnv): { name: string; env: NodeJS.ProcessEnv }[] {
-  if (!env.NODE_EXTRA_CA_CERTS) return [{ name: 'this environment', env }];
+export function environments(env: NodeJS.ProcessEnv): { key: string; name: string; env: NodeJS.ProcessEnv }[] {
+  if (!env.NODE_EXTRA_CA_CERTS) return [{ key: 'given', name: 'this environment', env }];
   const { NODE_EXTRA_CA_CERTS: _ignored, ...without } = env;
-  return [{ name: 'this environment (NODE_EXTRA_CA_CERTS set)', env }, { name: 'without NODE_EXTRA_CA_CERTS', env: without }];
+  return [
+    { key: 'given', name: 'this environment (NODE_EXTRA_CA_CERTS set)', env },
+    { key: 'plain', name: 'without NODE_EXTRA_CA_CERTS', env: without },
+  ];
+}
+
+/** `commands` once per environment, labelled `<key> <label>`, to measure in the same rounds. */
+export function inEnvironments(commands: Measured[], envs: ReturnType<typeof environments>): Measured[] {
+  return envs.flatMap(({ key, env }) => commands.map((m) => ({ ...m, label: `${key} ${m.label}`, env: { ...env, ...m.env } })));
 }
 
 export interface Measured {
   label: string;
   command: string;
   args: string[];
+  /** Added to (or replacing) the environment of the run. */
+  env?: NodeJS.ProcessEnv;
   /** Runs before each timed run, untimed (e.g. editing a file). */
   before?: () => void;
   /** Throws when a run did not do what it should (checked on its output, untimed). */
@@ -73,10 +83,10 @@ export function expectOutput(pattern: RegExp | string): (stdout: string) => void
 }
 
 /** Wall time of one run, from spawn to exit (what a person at a shell waits), in milliseconds. */
-export function timeRun(m: Measured, cwd: string, env: NodeJS.ProcessEnv): number {
+export function timeRun(m: Measured, cwd: string, env?: NodeJS.ProcessEnv): number {
   m.before?.();
   const start = process.hrtime.bigint();
-  const result = spawnSync(m.command, m.args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  const result = spawnSync(m.command, m.args, { cwd, env: m.env ?? env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`${m.label} exited ${result.status}:\n${result.stdout}${result.stderr}`);
   m.check?.(result.stdout);
@@ -87,7 +97,7 @@ export function timeRun(m: Measured, cwd: string, env: NodeJS.ProcessEnv): numbe
  * Each command once untimed (warm file cache), then `reps` rounds that run every command once in
  * turn, so a busy moment of the shared machine hits all of them alike. Returns the samples by label.
  */
-export function interleaved(commands: Measured[], reps: number, cwd: string, env: NodeJS.ProcessEnv): Map<string, number[]> {
+export function interleaved(commands: Measured[], reps: number, cwd: string, env?: NodeJS.ProcessEnv): Map<string, number[]> {
   for (const m of commands) timeRun(m, cwd, env);
   const samples = new Map(commands.map((m) => [m.label, [] as number[]]));
   for (let i = 0; i < reps; i += 1) for (const m of commands) samples.get(m.label)!.push(timeRun(m, cwd, env));
