@@ -10,7 +10,8 @@ import { repoRoot } from '../../../test/support/databases.ts';
 import { freePort } from '../../../test/support/server.ts';
 import { onTestExit, tempDir } from '../../../test/support/temp.ts';
 
-export const rbBin = path.join(repoRoot, 'src', 'bin', 'rb.js');
+/** The rb measured: this repository's build, or another's (RB_BENCH_BIN=<checkout>/src/bin/rb.js, to compare builds). */
+export const rbBin = process.env.RB_BENCH_BIN ?? path.join(repoRoot, 'src', 'bin', 'rb.js');
 
 /** Repetitions of each measured command (RB_BENCH_REPS overrides). */
 export function repetitions(fallback: number): number {
