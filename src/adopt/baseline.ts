@@ -11,7 +11,7 @@ import { utcVersion } from '../migrations/new-migration.ts';
 import { writeSchemaFileWithoutBookkeeping } from '../migrations/rb-migrations-table.ts';
 import { recordWithoutRunning } from '../migrations/record-applied.ts';
 import { unlessStopped } from '../migrations/stopped-migration.ts';
-import { lockOptions } from '../migrations/upgrade.ts';
+import { lockOptions } from '../migrations/apply-pending.ts';
 import { parseDatabaseUrl } from '../target/database-url.ts';
 import { guardProduction, type Confirm } from '../target/prod-guard.ts';
 import { identifyTarget, type Target } from '../target/resolve-target.ts';

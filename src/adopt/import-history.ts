@@ -9,7 +9,7 @@ import type { MigrationEvent } from '../migrations/migration-events.ts';
 import { writeSchemaFileWithoutBookkeeping } from '../migrations/rb-migrations-table.ts';
 import { recordWithoutRunning } from '../migrations/record-applied.ts';
 import { unlessStopped } from '../migrations/stopped-migration.ts';
-import { lockOptions } from '../migrations/upgrade.ts';
+import { lockOptions } from '../migrations/apply-pending.ts';
 import { describeUrl } from '../target/database-url.ts';
 import { guardProduction, type Confirm } from '../target/prod-guard.ts';
 import type { Target } from '../target/resolve-target.ts';

@@ -1,22 +1,21 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Io } from '../io.ts';
-import { newMigration } from '../migrations/new-migration.ts';
-import { upgrade, type UpgradeResult } from '../migrations/upgrade.ts';
-import { downgrade, parseSteps } from '../migrations/downgrade.ts';
+import type { UpgradeResult } from '../migrations/upgrade.ts';
 import { migrationStatus, type MigrationState } from '../migrations/migration-status.ts';
 import { loadConfig, type Config } from '../config.ts';
-import { ensureUrlDatabase } from '../local-db/ensure-database.ts';
 import { describeUrl } from '../target/database-url.ts';
-import { describeMigrationEvent } from '../migrations/migration-events.ts';
-import { resolveTimeoutSettings } from '../migrations/migration-timeouts.ts';
 import { interruptible } from '../interrupt.ts';
 import { identifyTarget, type Target } from '../target/resolve-target.ts';
 import { PGTYPED_CONFIG_FILE } from '../types/pgtyped-config.ts';
 import { configAndTarget, relativeToProject, targetJson, targetLabel, type TargetFlags } from './common.ts';
 import { describeUnadopted } from '../adopt/adoption-hint.ts';
 
-export function newMigrationCommand(words: string[], io: Io): void {
+// What only upgrade, downgrade or new-migration need is imported inside them: `rb status` and
+// `rb current` load no more than they use (see "What each command costs" in README.md).
+
+export async function newMigrationCommand(words: string[], io: Io): Promise<void> {
+  const { newMigration } = await import('../migrations/new-migration.ts');
   const config = loadConfig();
   const result = newMigration(config.migrationsDir, words);
   io.out(`Created ${relativeToProject(config, result.path)}`);
@@ -80,6 +79,10 @@ export async function upgradeCommand(
   io: Io,
 ): Promise<void> {
   if (flags.analyze) return (await import('./analyze-command.ts')).analyzeCommand(flags, io);
+  const [{ upgrade }, { ensureUrlDatabase }, { describeMigrationEvent }, { resolveTimeoutSettings }] = await Promise.all([
+    import('../migrations/upgrade.ts'), import('../local-db/ensure-database.ts'),
+    import('../migrations/migration-events.ts'), import('../migrations/migration-timeouts.ts'),
+  ]);
   const { config, target } = await configAndTarget(flags, io);
   const json = Boolean(flags.json);
   // Like `dbmate up`: a local database that does not exist yet is created (never on production).
@@ -126,6 +129,9 @@ export async function upgradeCommand(
 }
 
 export async function downgradeCommand(steps: string | undefined, flags: MigrateFlags & { allowEdited?: boolean }, io: Io): Promise<void> {
+  const [{ downgrade, parseSteps }, { describeMigrationEvent }, { resolveTimeoutSettings }] = await Promise.all([
+    import('../migrations/downgrade.ts'), import('../migrations/migration-events.ts'), import('../migrations/migration-timeouts.ts'),
+  ]);
   const count = parseSteps(steps);
   const { config, target } = await configAndTarget(flags, io);
   const result = await interruptible(({ signal }) =>

@@ -14,7 +14,7 @@ import { deleteRecords, readRbRecords, writeSchemaFileWithoutBookkeeping } from 
 import type { MigrationEvent } from './migration-events.ts';
 import { describeFailure } from './run-migrations.ts';
 import { describeInterruption, settleStoppedFile, stopCause, unlessStopped } from './stopped-migration.ts';
-import { lockOptions } from './upgrade.ts';
+import { lockOptions } from './apply-pending.ts';
 
 export interface DowngradeOptions {
   steps: number;

@@ -90,14 +90,11 @@ export function combineStatus(
 
 export async function migrationStatus(config: Config, url: string): Promise<MigrationStatus> {
   const files = listMigrations(config.migrationsDir);
+  // Both reads go out together (postgres.js pipelines them on the one connection).
   const { applied, records, unadopted } = await withClient(url, async (sql) => {
-    const applied = await readAppliedVersions(sql);
-    return {
-      applied,
-      records: await readRbRecords(sql),
-      // Only a database with nothing recorded costs this query.
-      unadopted: applied.length === 0 ? await findUnadopted(sql, config.schemas) : undefined,
-    };
+    const [applied, records] = await Promise.all([readAppliedVersions(sql), readRbRecords(sql)]);
+    // Only a database with nothing recorded costs this query.
+    return { applied, records, unadopted: applied.length === 0 ? await findUnadopted(sql, config.schemas) : undefined };
   });
   const status = combineStatus(files, applied, records);
   if (unadopted) status.unadopted = unadopted;

@@ -2,7 +2,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Queryable } from '../client.ts';
 import type { Config } from '../config.ts';
 import { qualified, RB_MIGRATIONS_TABLE } from '../rb-tables.ts';
-import { stripTrackingTables, writeSchemaFile } from './schema-file.ts';
 
 /**
  * rb's own bookkeeping beside dbmate's tracking table: the checksum of every file rb applied,
@@ -102,6 +101,7 @@ export async function deleteRecords(sql: Queryable, versions: string[]): Promise
  * rb check compares against).
  */
 export async function writeSchemaFileWithoutBookkeeping(config: Config, url: string): Promise<string> {
+  const { stripTrackingTables, writeSchemaFile } = await import('./schema-file.ts'); // dbmate: loaded only when a dump is written
   const file = await writeSchemaFile(config, url);
   if (existsSync(file)) writeFileSync(file, stripTrackingTables(readFileSync(file, 'utf8')));
   return file;

@@ -3,12 +3,13 @@ import path from 'node:path';
 import { relativeToProject, type Config } from '../config.ts';
 import { inputKey, readCache, writeCache, type CacheEntry } from './generation-cache.ts';
 import { findOrphans, listQueryFiles, loadTypesSettings, type QueryFile } from './pgtyped-config.ts';
-import { loadPgtyped, pgtypedVersion } from './pgtyped-library.ts';
+import { loadPgtyped, pgtypedVersions } from './pgtyped-library.ts';
 import type { QueryProblem } from './pgtyped-generator.ts';
 import { migrationsHash } from './migrations-hash.ts';
 import { positionalParameterWarnings, sourceWarnings } from './query-warnings.ts';
 import type { ShadowDatabase } from './shadow-database.ts';
-import { TYPE_CHOICES_VERSION } from '@rbsql/runtime';
+// The type choices alone, not the whole runtime: checking the cache needs no postgres.js.
+import { TYPE_CHOICES_VERSION } from '@rbsql/runtime/type-choices';
 
 /** `orphan`: a generated file whose query file is gone (`removed` once rb deleted it). */
 export type FileStatus = 'written' | 'unchanged' | 'stale' | 'missing' | 'no-queries' | 'orphan' | 'removed';
@@ -59,7 +60,7 @@ export async function generateTypes(config: Config, options: TypesOptions): Prom
   const settings = loadTypesSettings(config.projectDir);
   const files = listQueryFiles(config.projectDir, settings);
   const hash = migrationsHash(config.migrationsDir, config.schemas);
-  const keyParts = [`rb-types-${GENERATOR_VERSION}-${TYPE_CHOICES_VERSION}`, pgtypedVersion(), hash, settings.fingerprint];
+  const keyParts = [`rb-types-${GENERATOR_VERSION}-${TYPE_CHOICES_VERSION}`, pgtypedVersions(), hash, settings.fingerprint];
   const cache = options.noCache ? {} : readCache(config.stateDir);
   const texts = new Map(files.map((f) => [f.path, readFileSync(f.path, 'utf8')]));
   const keys = new Map(files.map((f) => [f.path, inputKey([...keyParts, f.relative], texts.get(f.path)!)]));
@@ -122,6 +123,8 @@ export async function generateTypes(config: Config, options: TypesOptions): Prom
     if (!check) rmSync(path.join(config.projectDir, orphan.output));
     result.files.push({ ...orphan, status: check ? 'orphan' : 'removed' });
   }
-  if (!options.noCache) writeCache(config.stateDir, entries);
+  // Every file came from the cache and it holds nothing else: it is current as it is.
+  const cacheCurrent = toGenerate.length === 0 && Object.keys(cache).length === files.length;
+  if (!options.noCache && !cacheCurrent) writeCache(config.stateDir, entries);
   return result;
 }

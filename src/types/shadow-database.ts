@@ -2,10 +2,8 @@ import { withClient } from '../client.ts';
 import { relativeToProject } from '../config.ts';
 import { RbError } from '../errors.ts';
 import { quoteIdent, recreateDatabase } from '../local-db/ensure-database.ts';
-import { listMigrations, readMigrations } from '../migrations/migration-directory.ts';
-import { describeFailure, failureError, runMigrations } from '../migrations/run-migrations.ts';
 import { parseDatabaseUrl, withDatabase } from '../target/database-url.ts';
-import { searchPath } from '@rbsql/runtime';
+import { searchPath } from '@rbsql/runtime/type-choices';
 
 export interface ShadowOptions {
   /** Any database on the server that will hold the shadow (the target's URL). */
@@ -43,6 +41,10 @@ export async function ensureShadowDatabase(options: ShadowOptions): Promise<Shad
     const [row] = await sql<{ comment: string | null }[]>`
       select shobj_description(oid, 'pg_database') as comment from pg_database where datname = ${name}`;
     if (row && row.comment === `${MARK}${options.hash}`) return false;
+    // Building it needs the migration files and dbmate: loaded only then.
+    const [{ listMigrations, readMigrations }, { describeFailure, failureError, runMigrations }] = await Promise.all([
+      import('../migrations/migration-directory.ts'), import('../migrations/run-migrations.ts'),
+    ]);
     const files = readMigrations(options.migrationsDir, listMigrations(options.migrationsDir), options.projectDir);
     await recreateDatabase(sql, name, 'rb types (its shadow database)');
     // The shadow database is rebuilt from scratch anyway: a failure without a position is located by replaying its statements.

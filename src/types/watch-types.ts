@@ -1,6 +1,13 @@
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 
+/**
+ * How long a change must be followed by quiet before a run starts: one save is one to three
+ * events within a few milliseconds (write in place, or a temporary file renamed over the old one);
+ * a longer wait would be paid on every save (scripts/bench/types-watch.ts: target < 300 ms).
+ */
+const DEBOUNCE_MS = 50;
+
 export interface WatchOptions {
   /**
    * Directories (watched recursively) and files whose changes trigger a run; asked again after
@@ -54,7 +61,7 @@ export async function watchAndRun(options: WatchOptions): Promise<void> {
         const file = name ? path.join(target, name.toString()) : target;
         if (options.ignore(file)) return;
         clearTimeout(timer);
-        timer = setTimeout(() => void trigger(), options.debounceMs ?? 150);
+        timer = setTimeout(() => void trigger(), options.debounceMs ?? DEBOUNCE_MS);
       }));
     }
   };

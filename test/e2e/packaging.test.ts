@@ -73,7 +73,9 @@ test('npm pack: each tarball holds only what runs (no tests, acceptance, example
   for (const file of ['dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/cjs/index.d.ts', 'dist/cjs/package.json']) {
     assert.ok(runtimeFiles.includes(file), `runtime tarball lacks ${file}`);
   }
-  for (const file of ['bin/rb.js', 'dist/main.js', 'dist/cli.js']) assert.ok(toolkitFiles.includes(file), `toolkit tarball lacks ${file}`);
+  for (const file of ['bin/rb.js', 'dist/main.js', 'dist/cli.js', 'dist/vendor/pgtyped.js', 'dist/vendor/pgtyped.json', 'dist/vendor/pgtyped.LICENSES.txt']) {
+    assert.ok(toolkitFiles.includes(file), `toolkit tarball lacks ${file}`);
+  }
   assert.not.ok(toolkitFiles.some((f) => f.startsWith('dist/runtime/')), 'the toolkit must not carry a copy of the runtime');
 });
 
