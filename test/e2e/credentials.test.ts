@@ -1,12 +1,10 @@
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { localServerUrl, startLocalServer } from '../../src/local-db/embedded-server.ts';
 import { repoRoot, withSql } from '../support/databases.ts';
 import { runRb, tempProject } from '../support/project.ts';
-import { freePort } from '../support/server.ts';
+import { dedicatedServer } from '../support/server.ts';
 
 /**
  * No password in process lists: every child rb starts (dbmate, the pg_dump dbmate starts for
@@ -19,30 +17,15 @@ const PASSWORD = `Pw-${process.pid}-x7Qz`;
 const ROLE = 'app_owner';
 
 async function passwordServer(): Promise<{ admin: string; url: (db: string) => string }> {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'rb-test-credentials-'));
-  chmodSync(root, 0o755);
-  const settings = { port: await freePort(), database: 'postgres', dataDir: path.join(root, 'server') };
-  process.on('exit', () => {
-    const pidFile = path.join(settings.dataDir, 'data', 'postmaster.pid');
-    if (existsSync(pidFile)) {
-      try {
-        process.kill(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 'SIGQUIT');
-      } catch {
-        // already gone
-      }
-    }
-    rmSync(root, { recursive: true, force: true });
-  });
-  await startLocalServer(settings, { extraConfig: ['fsync = off', 'synchronous_commit = off'] });
-  const admin = localServerUrl(settings, 'postgres');
-  const hba = path.join(settings.dataDir, 'data', 'pg_hba.conf');
+  const server = await dedicatedServer();
+  const hba = path.join(server.dataDir, 'pg_hba.conf');
   writeFileSync(hba, `host all ${ROLE} 127.0.0.1/32 scram-sha-256\n${readFileSync(hba, 'utf8')}`);
-  await withSql(admin, async (sql) => {
+  await withSql(server.adminUrl, async (sql) => {
     await sql.unsafe(`create role ${ROLE} login superuser password '${PASSWORD}'`);
     for (const db of ['app', 'prod', 'restored']) await sql.unsafe(`create database ${db} owner ${ROLE}`);
     await sql`select pg_reload_conf()`;
   });
-  return { admin, url: (db) => `postgres://${ROLE}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${settings.port}/${db}?sslmode=disable` };
+  return { admin: server.adminUrl, url: (db) => `postgres://${ROLE}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${server.port}/${db}?sslmode=disable` };
 }
 
 /** Reads every process's command line every few milliseconds until stopped. */

@@ -1,12 +1,10 @@
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startLocalServer, stopLocalServer, localServerUrl } from '../../src/local-db/embedded-server.ts';
 import { createEmptyDatabase, withSql } from '../support/databases.ts';
 import { migration, runRb, startRb, tempProject } from '../support/project.ts';
-import { freePort } from '../support/server.ts';
+import { dedicatedServer } from '../support/server.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -182,40 +180,15 @@ test('kill -9 of rb check leaves its scratch database; the next rb check drops i
   assert.equal(await scratch(pid), [], 'the next check dropped it');
 });
 
-/** A PostgreSQL server of this test's own, to restart it. */
-async function dedicatedServer() {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'rb-test-restart-'));
-  chmodSync(root, 0o755);
-  const settings = { port: await freePort(), database: 'postgres', dataDir: path.join(root, 'server') };
-  process.on('exit', () => {
-    const pidFile = path.join(settings.dataDir, 'data', 'postmaster.pid');
-    if (existsSync(pidFile)) {
-      try {
-        process.kill(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 'SIGQUIT');
-      } catch {
-        // already gone
-      }
-    }
-    rmSync(root, { recursive: true, force: true });
-  });
-  await startLocalServer(settings, { extraConfig: ['fsync = off', 'synchronous_commit = off'] });
-  return {
-    url: localServerUrl(settings, 'postgres'),
-    restart: async () => {
-      await stopLocalServer(settings);
-      await startLocalServer(settings);
-    },
-  };
-}
-
 test('a server restart during rb upgrade: exit 3 naming the lost connection; the migration was rolled back; a rerun completes', async () => {
   const server = await dedicatedServer();
-  await withSql(server.url, (sql) => sql`create database app`);
-  const url = server.url.replace('/postgres?', '/app?');
+  await withSql(server.adminUrl, (sql) => sql`create database app`);
+  const url = server.adminUrl.replace('/postgres?', '/app?');
   const cwd = tempProject({ [CREATE_RUNS]: runs, [SLOW]: slowTransactional, [LATER]: later });
   const run = startRb(['upgrade'], { cwd, env: { DATABASE_URL: url } });
   await waitForSleepingMigration(url);
-  await server.restart();
+  await server.stop();
+  await server.start();
   const lost = await run.done;
   assert.is(lost.code, 3, lost.stderr);
   assert.match(

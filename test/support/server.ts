@@ -118,6 +118,9 @@ async function startEmbedded(): Promise<TestServer> {
 export interface DedicatedServer {
   /** URL of its `postgres` database (superuser). */
   adminUrl: string;
+  port: number;
+  /** Its data directory (pg_hba.conf, postgresql.conf are in it). */
+  dataDir: string;
   /** pg_ctl stop -m fast: sessions end with 57P01, as in a restart. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -127,6 +130,8 @@ export async function dedicatedServer(): Promise<DedicatedServer> {
   const settings = await embeddedServer(['fsync = off', 'full_page_writes = off']);
   return {
     adminUrl: localServerUrl(settings, 'postgres'),
+    port: settings.port,
+    dataDir: path.join(settings.dataDir, 'data'),
     stop: async () => void (await stopLocalServer(settings)),
     start: async () => void (await startLocalServer(settings)),
   };
