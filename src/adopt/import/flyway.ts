@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Queryable } from '../../client.ts';
 import { MigrationError, UsageError } from '../../errors.ts';
 import { quoteIdent } from '../../local-db/ensure-database.ts';
-import { recordedMigration, type Importer, type SourceMigration, type SourceTracking } from './source-history.ts';
+import { recordedMigration, type Importer, type SourceMigration, type SourceTracking, trackingTableSchema } from './source-history.ts';
 
 /** Flyway's SQL file names: V<version>__<description>.sql, U<version>__..., R__..., B<version>__... */
 const FILE = /^([VUB])(\d+(?:[._]\d+)*)__(.+)\.sql$/;
@@ -120,16 +120,11 @@ interface HistoryRow {
  * (flyway repair) rows take it back, a BASELINE row stands for every version up to its own.
  */
 async function readTracking(sql: Queryable, migrations: SourceMigration[]): Promise<SourceTracking | undefined> {
-  const tables = await sql<{ schema: string }[]>`
-    select n.nspname as schema from pg_class c join pg_namespace n on n.oid = c.relnamespace
-     where c.relkind = 'r' and c.relname = 'flyway_schema_history' order by 1`;
-  if (tables.length === 0) return undefined;
-  if (tables.length > 1) {
-    throw new UsageError(`flyway_schema_history exists in several schemas (${tables.map((t) => t.schema).join(', ')}); rb cannot tell which history to import: import each schema's history into a project of its own`);
-  }
-  const table = `${tables[0].schema}.flyway_schema_history`;
+  const schema = await trackingTableSchema(sql, 'flyway_schema_history');
+  if (schema === undefined) return undefined;
+  const table = `${schema}.flyway_schema_history`;
   const rows = await sql.unsafe<HistoryRow[]>(
-    `select installed_rank as rank, version, description, type, script, success from ${quoteIdent(tables[0].schema)}.flyway_schema_history order by installed_rank`,
+    `select installed_rank as rank, version, description, type, script, success from ${quoteIdent(schema)}.flyway_schema_history order by installed_rank`,
   );
   const applied = new Set<SourceMigration>();
   let baseline: bigint[] | undefined;

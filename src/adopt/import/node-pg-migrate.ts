@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Queryable } from '../../client.ts';
 import { UsageError } from '../../errors.ts';
 import { quoteIdent } from '../../local-db/ensure-database.ts';
-import { recordedMigration, type Importer, type Section, type SourceMigration, type SourceTracking } from './source-history.ts';
+import { recordedMigration, type Importer, type Section, type SourceMigration, type SourceTracking, trackingTableSchema } from './source-history.ts';
 
 /** node-pg-migrate's file names: <prefix digits>_<name>.<ext>; its tracking table stores the name without the extension. */
 const FILE = /^(\d+)_?(.*)\.([A-Za-z]+)$/;
@@ -66,15 +66,10 @@ function read(dir: string, show: (file: string) => string): { migrations: Source
 
 /** pgmigrations (id, name, run_on): one row per applied migration; node-pg-migrate records nothing for a failed one (it rolls back). */
 async function readTracking(sql: Queryable, migrations: SourceMigration[]): Promise<SourceTracking | undefined> {
-  const tables = await sql<{ schema: string }[]>`
-    select n.nspname as schema from pg_class c join pg_namespace n on n.oid = c.relnamespace
-     where c.relkind = 'r' and c.relname = 'pgmigrations' order by 1`;
-  if (tables.length === 0) return undefined;
-  if (tables.length > 1) {
-    throw new UsageError(`pgmigrations exists in several schemas (${tables.map((t) => t.schema).join(', ')}); rb cannot tell which history to import: import each schema's history into a project of its own`);
-  }
-  const table = `${tables[0].schema}.pgmigrations`;
-  const rows = await sql.unsafe<{ name: string }[]>(`select name from ${quoteIdent(tables[0].schema)}.pgmigrations order by run_on, id`);
+  const schema = await trackingTableSchema(sql, 'pgmigrations');
+  if (schema === undefined) return undefined;
+  const table = `${schema}.pgmigrations`;
+  const rows = await sql.unsafe<{ name: string }[]>(`select name from ${quoteIdent(schema)}.pgmigrations order by run_on, id`);
   const applied = new Set(rows.map((r) => recordedMigration(migrations, r.name, table, 'node-pg-migrate')));
   const list = migrations.filter((m) => applied.has(m));
   return { table, applied: list, summary: `${list.length} migration(s) run` };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Queryable } from '../../client.ts';
 import { MigrationError, UsageError } from '../../errors.ts';
 import { quoteIdent } from '../../local-db/ensure-database.ts';
-import { recordedMigration, type Importer, type SourceMigration, type SourceTracking } from './source-history.ts';
+import { recordedMigration, type Importer, type SourceMigration, type SourceTracking, trackingTableSchema } from './source-history.ts';
 
 /** Prisma Migrate's folders: prisma/migrations/<yyyymmddhhmmss>_<name>/migration.sql. */
 const FOLDER = /^(\d+)_(.+)$/;
@@ -53,17 +53,12 @@ interface PrismaRow {
  * not applied (unless a later attempt finished).
  */
 async function readTracking(sql: Queryable, migrations: SourceMigration[]): Promise<SourceTracking | undefined> {
-  const tables = await sql<{ schema: string }[]>`
-    select n.nspname as schema from pg_class c join pg_namespace n on n.oid = c.relnamespace
-     where c.relkind = 'r' and c.relname = '_prisma_migrations' order by 1`;
-  if (tables.length === 0) return undefined;
-  if (tables.length > 1) {
-    throw new UsageError(`_prisma_migrations exists in several schemas (${tables.map((t) => t.schema).join(', ')}); rb cannot tell which history to import: import each schema's history into a project of its own`);
-  }
-  const table = `${tables[0].schema}._prisma_migrations`;
+  const schema = await trackingTableSchema(sql, '_prisma_migrations');
+  if (schema === undefined) return undefined;
+  const table = `${schema}._prisma_migrations`;
   const rows = await sql.unsafe<PrismaRow[]>(
     `select migration_name as name, finished_at is not null as finished, rolled_back_at is not null as "rolledBack", logs
-       from ${quoteIdent(tables[0].schema)}._prisma_migrations order by started_at, migration_name`,
+       from ${quoteIdent(schema)}._prisma_migrations order by started_at, migration_name`,
   );
   const failed = rows.find((r) => !r.finished && !r.rolledBack);
   if (failed) {

@@ -74,6 +74,20 @@ export function recordedMigration(migrations: SourceMigration[], key: string, ta
   );
 }
 
+/**
+ * The schema that holds the tool's tracking table `name` (each tool lets a project choose it);
+ * undefined when there is none. Several copies are refused: rb cannot tell which history is this database's.
+ */
+export async function trackingTableSchema(sql: Queryable, name: string): Promise<string | undefined> {
+  const tables = await sql<{ schema: string }[]>`
+    select n.nspname as schema from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where c.relkind = 'r' and c.relname = ${name} order by 1`;
+  if (tables.length > 1) {
+    throw new UsageError(`${name} exists in several schemas (${tables.map((t) => t.schema).join(', ')}); rb cannot tell which history to import: import each schema's history into a project of its own`);
+  }
+  return tables[0]?.schema;
+}
+
 /** rb's versions are UTC timestamps, 14 digits; imported versions are padded to that width. */
 export const VERSION_WIDTH = 14;
 
