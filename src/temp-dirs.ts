@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { processExists } from '@rbsql/runtime/project';
 
 /**
  * rb's temporary directories are named `rb-<purpose>-<pid>-XXXXXX`, so one killed with kill -9
@@ -10,15 +11,6 @@ import path from 'node:path';
 const NAME = /^rb-[a-z]+(?:-[a-z]+)*-(\d+)-[A-Za-z0-9]{6}$/;
 let swept = false;
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Removes rb temporary directories left by processes that no longer run. */
 export function removeStaleTempDirs(dir = os.tmpdir()): string[] {
@@ -31,7 +23,7 @@ export function removeStaleTempDirs(dir = os.tmpdir()): string[] {
   }
   for (const name of names) {
     const match = NAME.exec(name);
-    if (!match || Number(match[1]) === process.pid || isRunning(Number(match[1]))) continue;
+    if (!match || Number(match[1]) === process.pid || processExists(Number(match[1]))) continue;
     try {
       rmSync(path.join(dir, name), { recursive: true, force: true });
       removed.push(name);

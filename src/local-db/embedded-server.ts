@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, appendFileSync, rmSync, statSync, chownSync, writeFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { localConnectionUrl, removeLocalServerRecord, writeLocalServerRecord } from '@rbsql/runtime/project';
+import { localConnectionUrl, processExists, removeLocalServerRecord, writeLocalServerRecord } from '@rbsql/runtime/project';
 import type { LocalServerSettings } from '../config.ts';
 import { connect, offerClient, withClient } from '../client.ts';
 import { ConnectionError, RbError } from '../errors.ts';
@@ -107,12 +107,7 @@ function runningPostmaster(dataDir: string): PostmasterPid | undefined {
   if (!postmaster) return undefined;
   const pid = Math.abs(postmaster.pid); // negative: a single-user backend (pg_ctl counts it too)
   if (!Number.isInteger(pid) || pid === 0 || pid === process.pid || pid === process.ppid) return undefined;
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
-  }
-  return postmaster;
+  return processExists(pid) ? postmaster : undefined;
 }
 
 function isRunning(dataDir: string): boolean {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
+import { processExists } from '@rbsql/runtime/project';
 
 /**
  * Which run of rb, on which machine, made something a restore leaves behind while it works (a
@@ -24,15 +25,6 @@ export function runTag(owner: RunOwner = thisRun): string {
   return `${owner.hostTag}_${owner.pid}`;
 }
 
-/** Whether a process with this id exists on this machine (EPERM: it does, owned by another user). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * 'gone': made on this machine by a process that no longer runs (safe to remove);
@@ -41,6 +33,6 @@ function processAlive(pid: number): boolean {
  */
 export function ownerState(owner: RunOwner): 'gone' | 'running' | 'other-host' {
   if (owner.hostTag !== thisRun.hostTag) return 'other-host';
-  if (owner.pid === thisRun.pid || processAlive(owner.pid)) return 'running';
+  if (owner.pid === thisRun.pid || processExists(owner.pid)) return 'running';
   return 'gone';
 }

@@ -59,12 +59,17 @@ export function removeLocalServerRecord(file: string, dataDir: string): void {
   rmSync(file, { force: true });
 }
 
-/** Whether the recorded postmaster still runs (EPERM: it runs as another user, as under root). */
-export function recordedServerRuns(record: LocalServerRecord): boolean {
+/** Whether a process with this id exists on this machine (signal 0; EPERM: it runs as another user, as the server does under root). */
+export function processExists(pid: number): boolean {
   try {
-    process.kill(record.pid, 0);
+    process.kill(pid, 0);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Whether the recorded postmaster still runs. */
+export function recordedServerRuns(record: LocalServerRecord): boolean {
+  return processExists(record.pid);
 }

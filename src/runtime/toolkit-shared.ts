@@ -3,7 +3,7 @@
 // server's record, the default schemas. One place for each; the toolkit imports it, never the reverse.
 export { DEFAULT_LAYOUT, findProjectRoot, parseDotenv, readDotenv, readRbSettings, STATE_DIR_NAME } from './project.ts';
 export {
-  localConnectionUrl, localServerRecordFile, readLocalServerRecord, recordedServerRuns, removeLocalServerRecord,
+  localConnectionUrl, localServerRecordFile, processExists, readLocalServerRecord, recordedServerRuns, removeLocalServerRecord,
   writeLocalServerRecord, type LocalServerRecord,
 } from './local-server.ts';
 export { DEFAULT_SCHEMAS } from './default-connection.ts';
