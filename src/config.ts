@@ -132,12 +132,24 @@ function parsePort(value: string | undefined, name: string): number | undefined 
   return port;
 }
 
+/** rb works in a Node app: its folder has a package.json (found by walking up from the working directory). */
+export function missingPackageJson(projectDir: string): UsageError {
+  return new UsageError(
+    `no package.json in ${projectDir} or any folder above it; rb works in a Node app's folder: cd into your app, or set one up with npm init -y, npm install --save-dev @rbsql/cli and rb init`,
+  );
+}
+
 /**
  * Builds the Config from the environment, the project's .env and package.json, for the project
  * found by walking up from the working directory (or the one given). The process environment wins
  * over .env, as with dbmate.
  */
 export function loadConfig(projectDir: string = findProjectRoot(process.cwd()), env: NodeJS.ProcessEnv = process.env): Config {
+  // Without a project, rb would make db/migrations, .rb/ and a 40 MB PostgreSQL cluster in
+  // whatever folder it was run from.
+  if (!existsSync(path.join(projectDir, 'package.json')) && !existsSync(path.join(projectDir, DEFAULT_LAYOUT.migrationsDir))) {
+    throw missingPackageJson(projectDir);
+  }
   const dotenv = readDotenv(projectDir);
   const lookup = (name: string): string | undefined => {
     const value = env[name] ?? dotenv[name];

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { missingPackageJson } from '../config.ts';
 import { UsageError } from '../errors.ts';
 
 /** A package.json as read, with what it takes to write it back in the same style. */
@@ -14,7 +15,7 @@ export interface PackageJson {
 export function readPackageJson(projectDir: string): PackageJson {
   const file = path.join(projectDir, 'package.json');
   if (!existsSync(file)) {
-    throw new UsageError(`no package.json in ${projectDir} or any folder above it; rb init sets rb up in a Node app: run npm init -y first (and npm install --save-dev @rbsql/cli)`);
+    throw missingPackageJson(projectDir);
   }
   const text = readFileSync(file, 'utf8');
   let data: unknown;

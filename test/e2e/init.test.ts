@@ -220,7 +220,15 @@ test('rb init with a DATABASE_URL that does not answer: a warning, then a new ap
   const bare = tempDir('no-package-');
   const none = await runRb(['init'], { cwd: bare });
   assert.is(none.code, 2);
-  assert.is(none.stderr, `rb: no package.json in ${bare} or any folder above it; rb init sets rb up in a Node app: run npm init -y first (and npm install --save-dev @rbsql/cli)\n`);
+  const noProject = `rb: no package.json in ${bare} or any folder above it; rb works in a Node app's folder: cd into your app, or set one up with npm init -y, npm install --save-dev @rbsql/cli and rb init\n`;
+  assert.is(none.stderr, noProject);
+  assert.equal(readdirSync(bare), []);
+  // Every other command refuses the same way, before it makes a folder or starts a server.
+  for (const args of [['status'], ['upgrade'], ['new-migration', 'x'], ['db', 'start'], ['types'], ['check']]) {
+    const run = await runRb(args, { cwd: bare, env: { RB_LOCAL_PORT: '1' } });
+    assert.is(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+    assert.is(run.stderr, noProject, args.join(' '));
+  }
   assert.equal(readdirSync(bare), []);
 });
 
