@@ -37,6 +37,11 @@ export function defaultDatabaseUrl(projectDir: string, env: NodeJS.ProcessEnv = 
   if (fromDotenv) return fromDotenv;
   const file = localServerRecordFile(projectDir);
   const record = readLocalServerRecord(file);
+  if (!record && !existsSync(`${projectDir}/package.json`)) {
+    throw new RuntimeError(
+      `createClient needs a database: DATABASE_URL is not set, and ${projectDir} (the working directory) is in no Node app whose local PostgreSQL rb manages; run the app from its folder, or set DATABASE_URL`,
+    );
+  }
   if (!record) {
     throw new RuntimeError(
       `createClient needs a database: DATABASE_URL is not set and rb's local PostgreSQL for ${projectDir} is not running; start it with \`npx rb db start\` (rb upgrade starts it too), or set DATABASE_URL`,

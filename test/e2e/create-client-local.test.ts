@@ -12,6 +12,7 @@ import * as assert from 'uvu/assert';
 import { runProcess } from '../../src/process.ts';
 import { createEmptyDatabase, withSql } from '../support/databases.ts';
 import { freePort } from '../support/server.ts';
+import { tempDir } from '../support/temp.ts';
 import { migration, runRb, runtimeEntry, tempProject } from '../support/project.ts';
 import { parseDatabaseUrl } from '../../src/target/database-url.ts';
 
@@ -101,6 +102,12 @@ test('a stopped or vanished local server: one line saying to run rb db start', a
   const stopped = await runApp();
   assert.is(stopped.code, 1);
   assert.is(stopped.stderr, `RuntimeError: createClient needs a database: DATABASE_URL is not set and rb's local PostgreSQL for ${cwd} is not running; start it with \`npx rb db start\` (rb upgrade starts it too), or set DATABASE_URL\n`);
+
+  // The app started from a folder outside any project (node /srv/app/dist/index.js from /).
+  const elsewhere = tempDir('no-project-');
+  const outside = await runProcess(process.execPath, [path.join(src, 'app.mjs')], { cwd: elsewhere, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+  assert.is(outside.code, 1);
+  assert.is(outside.stderr, `RuntimeError: createClient needs a database: DATABASE_URL is not set, and ${elsewhere} (the working directory) is in no Node app whose local PostgreSQL rb manages; run the app from its folder, or set DATABASE_URL\n`);
 
   const start = await runRb(['db', 'start'], { cwd, env });
   assert.is(start.code, 0, start.stderr);
