@@ -6,7 +6,7 @@ import { identifyTarget, type Target } from '../target/resolve-target.ts';
 import { readAppliedVersions } from './applied-versions.ts';
 import { runBatch } from './apply-migration.ts';
 import { compareVersions, listMigrations, readMigrations } from './migration-directory.ts';
-import type { MigrationFile } from './migration-file.ts';
+import { isEmptySection, type MigrationFile } from './migration-file.ts';
 import { withMigrationLock } from './migration-lock.ts';
 import { defaultTimeoutSettings, type TimeoutSettings } from './migration-timeouts.ts';
 import { fileChecksum } from './checksums.ts';
@@ -148,16 +148,26 @@ export async function downgrade(config: Config, target: Target, options: Downgra
   return { rolledBack: done.map((f) => f.fileName), dryRun: false, schemaFile };
 }
 
-/** A file marked `-- rb:irreversible <reason>` has no down that undoes it: refuse, as Rails does (ActiveRecord::IrreversibleMigration). */
+/**
+ * A file marked `-- rb:irreversible <reason>` has no down that undoes it: refuse, as Rails does
+ * (ActiveRecord::IrreversibleMigration). So is a file whose down is empty (dbmate would "roll it
+ * back" by forgetting it, keeping its changes, and the next upgrade would fail on them).
+ */
 function refuseIrreversible(config: Config, files: MigrationFile[]): void {
-  const marked = files.filter((f) => f.directives.irreversible);
-  if (marked.length === 0) return;
-  const lines = marked.map((f) => {
-    const mark = f.directives.irreversible!;
-    return (
-      `${relativeToProject(config, f.path)}:${mark.line}: marked irreversible${mark.reason ? ` (${mark.reason})` : ''}, so rb downgrade will not roll it back` +
-      "; nothing was rolled back; undo its change in a new migration (rb new-migration), or restore a dump taken before it"
-    );
-  });
-  throw new UsageError(lines.join('\n'));
+  const lines: string[] = [];
+  for (const f of files) {
+    const mark = f.directives.irreversible;
+    if (mark) {
+      lines.push(
+        `${relativeToProject(config, f.path)}:${mark.line}: marked irreversible${mark.reason ? ` (${mark.reason})` : ''}, so rb downgrade will not roll it back` +
+          '; nothing was rolled back; undo its change in a new migration (rb new-migration), or restore a dump taken before it',
+      );
+    } else if (isEmptySection(f.down) && !isEmptySection(f.up)) {
+      lines.push(
+        `${relativeToProject(config, f.path)}:${f.down.line}: the down section is empty, so a rollback would only forget the migration and keep its changes` +
+          "; nothing was rolled back; write SQL that undoes the up there (or mark it '-- rb:irreversible <reason>')",
+      );
+    }
+  }
+  if (lines.length) throw new UsageError(lines.join('\n'));
 }

@@ -157,6 +157,23 @@ test('-- rb:irreversible (the marker rb check asks for) is accepted by rb upgrad
   assert.ok(readFileSync(path.join(cwd, 'db', 'migrations', DROP), 'utf8').includes('-- rb:irreversible'));
 });
 
+test('rb downgrade refuses a file whose down section is empty (dbmate would forget it and keep its table): nothing rolled back', async () => {
+  const url = await createEmptyDatabase(import.meta.url);
+  const EMPTY = '20240101000002_t2.sql';
+  const cwd = tempProject({ [T1]: t1, [EMPTY]: migration('create table t2 (id int);', '-- nothing here yet') });
+  const up = await runRb(['upgrade'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(up.code, 0, up.stderr);
+  const down = await runRb(['downgrade'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(down.code, 2);
+  assert.is(
+    down.stderr,
+    `rb: db/migrations/${EMPTY}:4: the down section is empty, so a rollback would only forget the migration and keep its changes; ` +
+      "nothing was rolled back; write SQL that undoes the up there (or mark it '-- rb:irreversible <reason>')\n",
+  );
+  assert.equal(await versions(url), ['20240101000001', '20240101000002']);
+  assert.is(await withSql(url, async (sql) => (await sql`select count(*)::int as n from pg_tables where tablename = 't2'`)[0].n), 1);
+});
+
 test('rb check reads -- rb: lines with the same parser: a misspelt setting and a misplaced irreversible marker are named with their lines', async () => {
   const cwd = tempProject({
     [T1]: t1,
