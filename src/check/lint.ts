@@ -83,9 +83,16 @@ export async function lintMigrations(migrations: CheckedMigration[], options: Li
       } catch {
         throw new RbError(`squawk failed (exit ${result.code}): ${(result.stderr || result.stdout).trim().split('\n')[0]}`);
       }
+      const syntaxErrorIn = new Set<string>();
+      violations.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
       for (const violation of violations) {
         const migration = byTempPath.get(path.resolve(dir, violation.file));
         if (!migration) throw new RbError(`squawk reported an unknown file ${violation.file}`);
+        // squawk's parser reports every token after a typo as one more syntax error; the first says it all.
+        if (violation.rule_name === 'syntax-error') {
+          if (syntaxErrorIn.has(violation.file)) continue;
+          syntaxErrorIn.add(violation.file);
+        }
         const help = violation.help ? ` (${violation.help.replace(/\s+/g, ' ').replace(/\.$/, '')})` : '';
         findings.push({
           stage: 'lint', rule: violation.rule_name, file: migration.relativePath, line: violation.line + 1,

@@ -170,7 +170,7 @@ export async function runScriptCommand(file: string, flags: RunScriptFlags, io: 
       }
       io.out(`Dry run of ${shown} on ${where}: ran the first batch${from}, keys ${result.range.from}..${result.range.to} (${formatCount(result.range.rows)} rows), and rolled it back; nothing was changed. It had changed:`);
       printChanges(io, result.changes);
-      io.out(`  ${formatCount(result.changed)} rows reported by the batch; ${formatCount(result.rowsLeft)} rows left to walk in batches of ${formatCount(size)}`);
+      io.out(`  ${formatCount(result.changed)} rows reported by the batch; the run for real walks ${formatCount(result.rowsLeft)} rows (this batch included) in batches of ${formatCount(size)}`);
       return;
     }
     case 'stopped': {

@@ -87,7 +87,7 @@ test('--dry-run in batched mode runs the first batch, rolls it back and leaves n
   assert.is(run.code, 0, run.stderr);
   const lines = run.stdout.split('\n');
   assert.match(lines[0], /^Dry run of backfill\/2024-09-20_my_model_populate_model_prop\.ts on .+: ran the first batch, keys 1\.\.10000 \(10,000 rows\), and rolled it back; nothing was changed\. It had changed:$/);
-  assert.equal(lines.slice(1), ['  app.my_model: 10,000 updated', '  10,000 rows reported by the batch; 30,000 rows left to walk in batches of 10,000', '']);
+  assert.equal(lines.slice(1), ['  app.my_model: 10,000 updated', '  10,000 rows reported by the batch; the run for real walks 30,000 rows (this batch included) in batches of 10,000', '']);
   assert.equal(await summary(url), { rows: 30000, asSingleUpdate: 0, touchedOnce: 0, untouched: 30000 });
   assert.is(await checkpoint(url, EXAMPLE_JOB), null);
 });

@@ -112,4 +112,14 @@ test('an unknown command or flag is a usage error (exit 2) with a hint', async (
   assert.is(steps.stderr, 'rb: downgrade steps must be a whole number such as 1, 2 or -1 (got "two")\n');
 });
 
+test('a typo in a migration is one lint line (squawk reports every token after it) beside the round trip\'s error', async () => {
+  const url = await createEmptyDatabase(import.meta.url);
+  const cwd = tempProject({ '20240101000001_t.sql': migration('create tabel t (\n  id int primary key,\n  name text\n);', 'drop table t;') });
+  const check = await runRb(['check', '--skip', 'generated', '--json'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(check.code, 1, check.stderr);
+  const findings = (JSON.parse(check.stdout) as { findings: { stage: string; rule: string; line: number }[] }).findings;
+  assert.equal(findings.filter((f) => f.stage === 'lint').map((f) => `${f.rule}:${f.line}`), ['syntax-error:2']);
+  assert.equal(findings.filter((f) => f.stage === 'round-trip').map((f) => f.line), [2]);
+});
+
 test.run();
