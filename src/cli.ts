@@ -24,11 +24,12 @@ export function buildCli(io: Io): CAC {
     .command('new-migration [...name]', 'Create db/migrations/<UTC timestamp>_<name>.sql')
     .alias('revision')
     .example('rb new-migration add my model')
-    .action(async (name: string[]) => (await import('./commands/migration-commands.ts')).newMigrationCommand(name, io));
+    .action(async (name: string[], flags) => (await import('./commands/migration-commands.ts')).newMigrationCommand(name, flags, io));
 
   cli
     .command('upgrade', 'Apply pending migrations (locally also rewrites db/schema.sql)')
     .alias('up')
+    .alias('migrate')
     .option('--dry-run', 'List what would be applied; change nothing')
     .option('--analyze', 'With --dry-run: run the pending migrations on a throwaway copy of the local database; report time, locks, rewrites, sizes')
     .option('--allow-edited', 'Go ahead although applied migration files were edited (records their new checksums)')
@@ -44,6 +45,7 @@ export function buildCli(io: Io): CAC {
   cli
     .command('downgrade [steps]', 'Roll back the newest N applied migrations (default 1; -1 works too)')
     .alias('down')
+    .alias('rollback')
     .option('--dry-run', 'List what would be rolled back; change nothing')
     .option('--allow-edited', 'With --prod: roll back files edited since they were applied (locally only a warning)')
     .option('--lock-timeout <duration>', 'lock_timeout for each migration (default 5s; RB_LOCK_TIMEOUT)')
@@ -93,7 +95,7 @@ export function buildCli(io: Io): CAC {
         '  status  Say whether it runs, on which port, and where its data is\n' +
         '  url     Print the running server\'s URL with its password (psql "$(rb db url)")',
     )
-    .action(async (action: string) => (await import('./commands/local-db-commands.ts')).dbCommand(action, io));
+    .action(async (action: string, flags) => (await import('./commands/local-db-commands.ts')).dbCommand(action, flags, io));
 
   cli
     .command('check', 'Prove the migrations sound: well-formed files, every down undoes its up (scratch database), squawk lint, db/schema.sql current')

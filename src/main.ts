@@ -1,4 +1,6 @@
+import type { Command } from 'cac';
 import { buildCli } from './cli.ts';
+import { closestWord } from './did-you-mean.ts';
 import { RbError, UsageError } from './errors.ts';
 import { exitCodeFor, installSignalHandlers } from './interrupt.ts';
 import { processIo, type Io } from './io.ts';
@@ -12,17 +14,43 @@ import { maskUrl } from './target/database-url.ts';
  * - Alembic writes `downgrade -1`; a bare negative number would otherwise parse as a flag.
  */
 export function normaliseArgv(argv: string[]): string[] {
-  const [node, script, ...rest] = argv;
+  const [node, script, ...given] = argv;
+  // `rb help [command]` and `rb version`, as git and npm take them.
+  const rest = given[0] === 'help' ? [...given.slice(1, 2), '--help'] : given[0] === 'version' && given.length === 1 ? ['--version'] : given;
   const end = rest.indexOf('--');
   const own = end === -1 ? rest : rest.slice(0, end);
   const passThrough = end === -1 ? [] : rest.slice(end);
-  const downgrade = own[0] === 'downgrade' || own[0] === 'down';
+  const downgrade = own[0] === 'downgrade' || own[0] === 'down' || own[0] === 'rollback';
   const fixed = own.map((arg) => {
     if (/^--(?!no-)[a-z0-9]+(-[a-z0-9]+)+$/.test(arg)) return `--${arg.slice(2).replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase())}`;
     if (downgrade && /^-\d+$/.test(arg)) return arg.slice(1);
     return arg;
   });
   return [node, script, ...fixed, ...passThrough];
+}
+
+/** An option as the user typed it (kebab-case), not as normaliseArgv passed it to cac. */
+function shownOption(name: string): string {
+  return `${name.length > 1 ? '--' : '-'}${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** cac's parse errors in rb's words: what was wrong, a likely meaning, and the command's help. */
+function describeCacError(message: string, command: Command | undefined): string {
+  const help = command?.name ? `rb ${command.name} --help` : 'rb --help';
+  const unknown = /^Unknown option `-{1,2}([^`]+)`$/.exec(message);
+  if (unknown && command) {
+    const typed = shownOption(unknown[1]!);
+    const options = [...command.options, ...(command.globalCommand?.options ?? [])].flatMap((o) => o.rawName.match(/--?[a-z][a-z0-9-]*/g) ?? []);
+    const meant = closestWord(typed, options);
+    return `unknown option "${typed}" for rb ${command.name}${meant ? ` (did you mean "${meant}"?)` : ''}; run ${help} to see its options`;
+  }
+  const unused = /^Unused args: (.*)$/.exec(message);
+  if (unused) return `unexpected argument${unused[1]!.includes(',') ? 's' : ''} ${unused[1]!.replace(/`/g, '"')} for rb ${command?.name ?? ''}; run ${help} to see what it takes`;
+  const missing = /^missing required args for command `(.*)`$/.exec(message);
+  if (missing) return `rb ${missing[1]} needs its arguments; run ${help}`;
+  const value = /^option `(.*)` value is missing$/.exec(message);
+  if (value) return `${value[1]} needs a value; run ${help}`;
+  return `${message.replace(/`/g, '"')}; run ${help}`;
 }
 
 /** Runs one rb invocation; returns the exit code. The only place that maps errors to codes. */
@@ -33,7 +61,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (parsed.options.help || parsed.options.version) return 0;
     if (!cli.matchedCommand) {
       const name = cli.args[0];
-      if (name) throw new UsageError(`unknown command "${name}"; run rb --help to see the commands`);
+      if (name) {
+        const names = cli.commands.flatMap((c) => [c.name, ...c.aliasNames]).filter(Boolean);
+        const meant = closestWord(name, names);
+        throw new UsageError(`unknown command "${name}"${meant ? ` (did you mean "rb ${meant}"?)` : ''}; run rb --help to see the commands`);
+      }
+      const unknown = Object.keys(parsed.options).find((key) => key !== '--' && !cli.globalCommand.hasOption(key));
+      if (unknown) throw new UsageError(`unknown option "${shownOption(unknown)}"; run rb --help to see the commands and options`);
       cli.outputHelp();
       return 0;
     }
@@ -46,9 +80,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     // cac 7 does not export its error class; its errors carry name "CACError".
     if (error instanceof Error && error.name === 'CACError') {
-      // Show option names as the user typed them (kebab-case), not as normaliseArgv passed them.
-      const message = error.message.replace(/`--([A-Za-z0-9]+)`/g, (_m, name: string) => `"--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}"`);
-      io.err(`rb: ${message.replace(/`/g, '"')}; run rb --help to see the commands and options`);
+      io.err(`rb: ${describeCacError(error.message, cli.matchedCommand)}`);
       return 2;
     }
     io.err(`rb: internal error (a bug in rb, please report it):`);

@@ -1,4 +1,5 @@
 import { loadConfig, type Config } from '../config.ts';
+import { UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { resolveTarget, type Target } from '../target/resolve-target.ts';
 import { describeUrl } from '../target/database-url.ts';
@@ -8,6 +9,17 @@ export interface TargetFlags {
   prod?: boolean;
   yes?: boolean;
   databaseUrl?: string;
+}
+
+/**
+ * --prod, --yes and --database-url are global options (cac lists them on every command); a command
+ * that touches no database refuses them rather than leave the user thinking they took effect.
+ */
+export function refuseTargetFlags(command: string, flags: TargetFlags, what: string): void {
+  const given = (['prod', 'yes', 'databaseUrl'] as const).filter((key) => flags[key] !== undefined && flags[key] !== false);
+  if (given.length === 0) return;
+  const names = given.map((key) => (key === 'databaseUrl' ? '--database-url' : `--${key}`));
+  throw new UsageError(`rb ${command} ${what}, so ${names.join(' and ')} ${names.length > 1 ? 'do' : 'does'} not apply; drop ${names.length > 1 ? 'them' : 'it'}`);
 }
 
 /** The config and the target; warnings about the target (production did not answer) go to stderr. */

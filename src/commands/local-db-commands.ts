@@ -1,9 +1,11 @@
 import { loadConfig, relativeToProject } from '../config.ts';
 import type { Io } from '../io.ts';
+import { refuseTargetFlags, type TargetFlags } from './common.ts';
 import { ensureLocalServer, localServerStatus, stopLocalServer } from '../local-db/embedded-server.ts';
 import { maskUrl } from '../target/database-url.ts';
 
-export async function dbCommand(action: string | undefined, io: Io): Promise<void> {
+export async function dbCommand(action: string | undefined, flags: TargetFlags, io: Io): Promise<void> {
+  refuseTargetFlags('db', flags, "manages this project's embedded PostgreSQL only");
   const config = loadConfig();
   const shown = (file: string) => relativeToProject(config, file);
   switch (action) {

@@ -8,13 +8,14 @@ import { describeUrl } from '../target/database-url.ts';
 import { interruptible } from '../interrupt.ts';
 import { identifyTarget, type Target } from '../target/resolve-target.ts';
 import { PGTYPED_CONFIG_FILE } from '../types/pgtyped-config.ts';
-import { configAndTarget, relativeToProject, targetJson, targetLabel, type TargetFlags } from './common.ts';
+import { configAndTarget, refuseTargetFlags, relativeToProject, targetJson, targetLabel, type TargetFlags } from './common.ts';
 import { describeUnadopted } from '../adopt/adoption-hint.ts';
 
 // What only upgrade, downgrade or new-migration need is imported inside them: `rb status` and
 // `rb current` load no more than they use (see "What each command costs" in README.md).
 
-export async function newMigrationCommand(words: string[], io: Io): Promise<void> {
+export async function newMigrationCommand(words: string[], flags: TargetFlags, io: Io): Promise<void> {
+  refuseTargetFlags('new-migration', flags, 'writes a file and touches no database');
   const { newMigration } = await import('../migrations/new-migration.ts');
   const config = loadConfig();
   const result = newMigration(config.migrationsDir, words);

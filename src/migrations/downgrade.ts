@@ -42,7 +42,7 @@ export function parseSteps(value: string | number | undefined): number {
   if (value === undefined || value === '') return 1;
   const text = String(value).trim();
   if (!/^-?\d+$/.test(text) || Number(text) === 0) {
-    throw new UsageError(`downgrade steps must be a whole number such as 1, 2 or -1 (got "${text}")`);
+    throw new UsageError(`downgrade steps must be a number of migrations, 1 or more, such as 1, 2 or -1 (got "${text}")`);
   }
   return Math.abs(Number(text));
 }

@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEmptyDatabase, withSql } from '../support/databases.ts';
@@ -99,17 +101,53 @@ test('an unreachable database gives one line with the masked URL, no stack trace
 
 test('an unknown command or flag is a usage error (exit 2) with a hint', async () => {
   const cwd = tempProject();
-  const command = await runRb(['upgrad'], { cwd });
-  assert.is(command.code, 2);
-  assert.is(command.stderr, 'rb: unknown command "upgrad"; run rb --help to see the commands\n');
-  const flag = await runRb(['status', '--porcelain'], { cwd });
-  assert.is(flag.code, 2);
-  assert.is(flag.stderr, 'rb: Unknown option "--porcelain"; run rb --help to see the commands and options\n');
-  const kebab = await runRb(['status', '--dry-runs'], { cwd });
-  assert.is(kebab.stderr, 'rb: Unknown option "--dry-runs"; run rb --help to see the commands and options\n');
-  const steps = await runRb(['downgrade', 'two'], { cwd });
-  assert.is(steps.code, 2);
-  assert.is(steps.stderr, 'rb: downgrade steps must be a whole number such as 1, 2 or -1 (got "two")\n');
+  const usage = async (args: string[]) => {
+    const run = await runRb(args, { cwd });
+    assert.is(run.code, 2, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
+    assert.is(run.stdout, '', args.join(' '));
+    return run.stderr;
+  };
+  assert.is(await usage(['upgarde']), 'rb: unknown command "upgarde" (did you mean "rb upgrade"?); run rb --help to see the commands\n');
+  assert.is(await usage(['frobnicate']), 'rb: unknown command "frobnicate"; run rb --help to see the commands\n');
+  assert.is(await usage(['status', '--porcelain']), 'rb: unknown option "--porcelain" for rb status; run rb status --help to see its options\n');
+  assert.is(await usage(['upgrade', '--dryrun']), 'rb: unknown option "--dryrun" for rb upgrade (did you mean "--dry-run"?); run rb upgrade --help to see its options\n');
+  assert.is(await usage(['status', '--dry-runs']), 'rb: unknown option "--dry-runs" for rb status; run rb status --help to see its options\n');
+  assert.is(await usage(['--foo']), 'rb: unknown option "--foo"; run rb --help to see the commands and options\n');
+  assert.is(await usage(['current', 'now']), 'rb: unexpected argument "now" for rb current; run rb current --help to see what it takes\n');
+  assert.is(await usage(['import', 'flyway']), 'rb: rb import <tool> <dir> needs its arguments; run rb import --help\n');
+  assert.is(await usage(['downgrade', 'two']), 'rb: downgrade steps must be a number of migrations, 1 or more, such as 1, 2 or -1 (got "two")\n');
+  assert.is(await usage(['downgrade', '0']), 'rb: downgrade steps must be a number of migrations, 1 or more, such as 1, 2 or -1 (got "0")\n');
+  // Options that would not take effect are refused, not ignored.
+  assert.is(await usage(['new-migration', 'x', '--prod']), 'rb: rb new-migration writes a file and touches no database, so --prod does not apply; drop it\n');
+  assert.is(
+    await usage(['db', 'start', '--database-url', 'postgres://a@localhost:1/c']),
+    "rb: rb db manages this project's embedded PostgreSQL only, so --database-url does not apply; drop it\n",
+  );
+  assert.equal(readdirSync(path.join(cwd, 'db', 'migrations')), []);
+});
+
+test('rb help [command], rb version, and dbmate\'s names for upgrade and downgrade (migrate, rollback)', async () => {
+  const cwd = tempProject();
+  const help = await runRb(['help'], { cwd });
+  assert.is(help.code, 0, help.stderr);
+  assert.is(help.stdout, (await runRb(['--help'], { cwd })).stdout);
+  const upgradeHelp = await runRb(['help', 'upgrade'], { cwd });
+  assert.is(upgradeHelp.code, 0, upgradeHelp.stderr);
+  assert.is(upgradeHelp.stdout, (await runRb(['upgrade', '--help'], { cwd })).stdout);
+  assert.match(upgradeHelp.stdout, '$ rb upgrade');
+  const version = await runRb(['version'], { cwd });
+  assert.is(version.code, 0);
+  assert.is(version.stdout, (await runRb(['--version'], { cwd })).stdout);
+  assert.match(version.stdout, /^rb\/\d+\.\d+\.\d+ /);
+
+  const url = await createEmptyDatabase(import.meta.url);
+  const project = tempProject({ '20240101000001_t.sql': migration('create table t (id int);', 'drop table t;') });
+  const migrate = await runRb(['migrate'], { cwd: project, env: { DATABASE_URL: url } });
+  assert.is(migrate.code, 0, migrate.stderr);
+  assert.equal(await userTables(url), ['schema_migrations', 't']);
+  const rollback = await runRb(['rollback', '-1'], { cwd: project, env: { DATABASE_URL: url } });
+  assert.is(rollback.code, 0, rollback.stderr);
+  assert.equal(await userTables(url), ['schema_migrations']);
 });
 
 test('a typo in a migration is one lint line (squawk reports every token after it) beside the round trip\'s error', async () => {
