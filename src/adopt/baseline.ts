@@ -47,7 +47,7 @@ export interface BaselineResult {
 
 /** The marker the down section carries: rb downgrade refuses it, rb check skips its round trip. */
 export const BASELINE_IRREVERSIBLE =
-  '-- rb:irreversible a baseline is the schema rb adopted the database with; rolling it back would drop everything (restore a dump instead)';
+  '-- rb:irreversible a baseline is the schema rb adopted the database with; rolling it back would drop everything, so restore a dump instead';
 
 function describeTarget(target: Target): string {
   const { database } = parseDatabaseUrl(target.url);

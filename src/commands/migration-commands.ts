@@ -18,7 +18,7 @@ export async function newMigrationCommand(words: string[], flags: TargetFlags, i
   refuseTargetFlags('new-migration', flags, 'writes a file and touches no database');
   const { newMigration } = await import('../migrations/new-migration.ts');
   const config = loadConfig();
-  const result = newMigration(config.migrationsDir, words);
+  const result = newMigration(config.migrationsDir, words, config.schemas[0] ?? 'public');
   io.out(`Created ${relativeToProject(config, result.path)}`);
 }
 

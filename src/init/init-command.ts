@@ -1,5 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { loadConfig, relativeToProject } from '../config.ts';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { readRbSettings } from '@rbsql/runtime/project';
+import { loadConfig, relativeToProject, type Config } from '../config.ts';
 import { ConnectionError, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { describeUrl, parseDatabaseUrl } from '../target/database-url.ts';
@@ -35,19 +37,40 @@ async function decideSchemas(flags: InitFlags, url: string | undefined, defaults
   }
   const tables = [...counts.values()].reduce((a, b) => a + b, 0);
   const schemas = schemasOf(counts);
-  return { existing: true, schemas, note: `${describeUrl(url)} already has ${tables} table(s) in ${schemas.join(', ')}: set up to adopt it` };
+  return { existing: true, schemas, note: `${describeUrl(url)} already has ${tables} table(s) or view(s) in ${schemas.join(', ')}: set up to adopt it` };
 }
 
-function nextSteps(result: InitResult, existing: boolean, schemaFile: string): string[] {
+/**
+ * A project that already has migrations (rb import's, or a team's): the schemas stay what
+ * package.json says; without a setting, the default schema only if some migration creates it,
+ * else public (where imported histories keep their tables), so new migrations don't name a
+ * schema that nothing creates.
+ */
+function schemasOfHistory(config: Config): { existing: boolean; schemas: string[]; note?: string } {
+  if (readRbSettings(config.projectDir) !== undefined) return { existing: false, schemas: config.schemas };
+  const created = new Set<string>();
+  for (const file of readdirSync(config.migrationsDir).filter((f) => f.endsWith('.sql'))) {
+    const text = readFileSync(path.join(config.migrationsDir, file), 'utf8');
+    for (const match of text.matchAll(/create\s+schema\s+(?:if\s+not\s+exists\s+)?"?([A-Za-z_][A-Za-z0-9_$]*)"?/gi)) created.add(match[1]!.toLowerCase());
+  }
+  if (config.schemas.every((schema) => created.has(schema))) return { existing: false, schemas: config.schemas };
+  return {
+    existing: false,
+    schemas: ['public'],
+    note: `${relativeToProject(config, config.migrationsDir)} holds migrations, and none creates schema ${config.schemas.join(', ')}: using public`,
+  };
+}
+
+function nextSteps(result: InitResult, existing: boolean, schemaFile: string, target: string): string[] {
   const steps = existing
     ? [
         'rb baseline              record the database\'s current schema as the first migration (rb baseline --prod for production)',
         'rb new-migration <name>  then write changes as new migrations',
       ]
-    : ['rb new-migration <name>  write your first table (create table <schema>.<name> ...)'];
+    : [`rb new-migration <name>  write your first table (create table ${result.schemas[0]}.<name> ...)`];
   return [
     ...steps,
-    `rb upgrade               apply them to the local PostgreSQL (started for you) and regenerate the query types`,
+    `rb upgrade               apply them to ${target} and regenerate the query types`,
     `                         put annotated queries in ${result.queriesDir}/ (rb types --watch while you edit)`,
     `git add -A               commit the migrations, ${schemaFile} and the generated *.queries.ts`,
   ];
@@ -59,7 +82,7 @@ export async function initCommand(flags: InitFlags, io: Io): Promise<void> {
   // A project that has migrations is set up already: its database is rb's, not one to adopt.
   const hasMigrations = existsSync(config.migrationsDir) && readdirSync(config.migrationsDir).some((f) => f.endsWith('.sql'));
   const url = hasMigrations ? undefined : (flags.databaseUrl ?? config.databaseUrl);
-  const decision = await decideSchemas(flags, url, config.schemas, io);
+  const decision = hasMigrations ? schemasOfHistory(config) : await decideSchemas(flags, url, config.schemas, io);
   if (decision.note) io.out(decision.note);
   const result = initProject(config, { schemas: decision.schemas, existingDatabase: decision.existing });
   for (const step of result.steps) io.out(`${step.status.padEnd(7)}  ${step.what}: ${step.detail}`);
@@ -69,5 +92,6 @@ export async function initCommand(flags: InitFlags, io: Io): Promise<void> {
   }
   io.out('');
   io.out('Next:');
-  for (const line of nextSteps(result, decision.existing, relativeToProject(config, config.schemaFile))) io.out(`  ${line}`);
+  const target = flags.databaseUrl ? 'that database (pass the same --database-url)' : config.databaseUrl ? 'DATABASE_URL' : 'the local PostgreSQL (started for you)';
+  for (const line of nextSteps(result, decision.existing, relativeToProject(config, config.schemaFile), target)) io.out(`  ${line}`);
 }

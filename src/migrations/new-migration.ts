@@ -30,17 +30,17 @@ export function utcVersion(date: Date): string {
   return date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
 
-export function migrationTemplate(slug: string): string {
+export function migrationTemplate(slug: string, schema: string): string {
   const example = Array.from(slug).slice(0, 40).join('');
   return `-- migrate:up
 -- Write the change here. Each section runs in one transaction; add "transaction:false"
 -- after the marker for statements that cannot (CREATE INDEX CONCURRENTLY).
 -- Example:
---   create table app.${example} (id bigint generated always as identity primary key);
+--   create table ${schema}.${example} (id bigint generated always as identity primary key);
 
 -- migrate:down
 -- Undo exactly what the up section did, in reverse order. Example:
---   drop table app.${example};
+--   drop table ${schema}.${example};
 
 `;
 }
@@ -52,7 +52,8 @@ export interface NewMigrationResult {
 }
 
 /** Writes db/migrations/<UTC timestamp>_<slug>.sql; never overwrites. */
-export function newMigration(migrationsDir: string, words: string[], now: Date = new Date()): NewMigrationResult {
+/** `schema`: the first of the project's schemas, for the template's example. */
+export function newMigration(migrationsDir: string, words: string[], schema: string, now: Date = new Date()): NewMigrationResult {
   const slug = migrationSlug(words);
   if (!slug) {
     const given = words.join(' ');
@@ -78,7 +79,7 @@ export function newMigration(migrationsDir: string, words: string[], now: Date =
   const filePath = path.join(migrationsDir, fileName);
   mkdirSync(migrationsDir, { recursive: true });
   try {
-    writeFileSync(filePath, migrationTemplate(slug), { flag: 'wx' });
+    writeFileSync(filePath, migrationTemplate(slug, schema), { flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new UsageError(`${filePath} already exists; rb never overwrites a migration, pick another name`);

@@ -109,7 +109,7 @@ test('baseline locally: writes the migration from the live schema, records it wi
   assert.match(text, 'CREATE TABLE public.users (');
   assert.match(text, 'CREATE VIEW public.post_counts AS');
   assert.not.match(text.split('-- migrate:up')[1], /knex_migrations|CREATE SCHEMA public|OWNER TO|GRANT /);
-  assert.ok(text.endsWith('\n-- migrate:down\n-- rb:irreversible a baseline is the schema rb adopted the database with; rolling it back would drop everything (restore a dump instead)\n'));
+  assert.ok(text.endsWith('\n-- migrate:down\n-- rb:irreversible a baseline is the schema rb adopted the database with; rolling it back would drop everything, so restore a dump instead\n'));
   // Recorded, not run: the data and the other tool's table are as they were.
   assert.equal(await versions(local), [baselineVersion]);
   assert.is(await one(local, `select count(*)::int from public.rb_migrations where version = '${baselineVersion}' and state = 'applied'`), 1);

@@ -65,7 +65,7 @@ test('rb init in an app with src/: adds the layout, .gitignore lines, npm script
     'updated  .gitignore: ignores .rb/',
     '',
     'Next:',
-    '  rb new-migration <name>  write your first table (create table <schema>.<name> ...)',
+    '  rb new-migration <name>  write your first table (create table app.<name> ...)',
     '  rb upgrade               apply them to the local PostgreSQL (started for you) and regenerate the query types',
     '                           put annotated queries in src/queries/ (rb types --watch while you edit)',
     '  git add -A               commit the migrations, db/schema.sql and the generated *.queries.ts',
@@ -174,7 +174,7 @@ test('rb init on DATABASE_URL with tables sets up to adopt it: schemas holding t
   await withSql(url, (sql) => sql.unsafe('create schema billing; create table public.posts (id int); create table billing.invoices (id int)'));
   const result = await runRb(['init'], { cwd: app, env: { DATABASE_URL: url } });
   assert.is(result.code, 0, result.stderr);
-  assert.is(result.stdout.split('\n')[0], `${describeUrl(url)} already has 2 table(s) in public, billing: set up to adopt it`);
+  assert.is(result.stdout.split('\n')[0], `${describeUrl(url)} already has 2 table(s) or view(s) in public, billing: set up to adopt it`);
   assert.match(result.stdout, 'created  package.json rb.schemas: ["public","billing"]\n');
   assert.match(result.stdout, 'created  db/migrations/: migrations (rb baseline writes the first one from your database)\n');
   assert.match(result.stdout, "  rb baseline              record the database's current schema as the first migration");
@@ -230,6 +230,32 @@ test('rb init with a DATABASE_URL that does not answer: a warning, then a new ap
     assert.is(run.stderr, noProject, args.join(' '));
   }
   assert.equal(readdirSync(bare), []);
+});
+
+test('rb init after rb import (migrations that create no schema app): public, said in one line; one that creates app keeps it', async () => {
+  const imported = existingApp();
+  mkdirSync(path.join(imported, 'db', 'migrations'), { recursive: true });
+  writeFileSync(path.join(imported, 'db', 'migrations', '00000000000001_posts.sql'), '-- migrate:up\ncreate table posts (id int);\n\n-- migrate:down\ndrop table posts;\n');
+  const first = await runRb(['init'], { cwd: imported, env: { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' } });
+  assert.is(first.code, 0, first.stderr);
+  const lines = first.stdout.split('\n');
+  assert.is(lines[0], 'db/migrations holds migrations, and none creates schema app: using public');
+  assert.is(lines[1], 'created  package.json rb.schemas: ["public"]');
+  assert.ok(lines.includes('  rb new-migration <name>  write your first table (create table public.<name> ...)'), first.stdout);
+  assert.ok(lines.includes('  rb upgrade               apply them to DATABASE_URL and regenerate the query types'), first.stdout);
+  assert.equal(readdirSync(path.join(imported, 'db', 'migrations')), ['00000000000001_posts.sql']);
+  // new-migration's template names the project's schema too.
+  const created = await runRb(['new-migration', 'add', 'comments'], { cwd: imported });
+  assert.is(created.code, 0, created.stderr);
+  const file = created.stdout.trim().replace(/^Created /, '');
+  assert.match(readFileSync(path.join(imported, file), 'utf8'), '--   create table public.add_comments (id bigint');
+
+  const own = existingApp();
+  mkdirSync(path.join(own, 'db', 'migrations'), { recursive: true });
+  writeFileSync(path.join(own, 'db', 'migrations', '20240101000000_app.sql'), '-- migrate:up\ncreate schema if not exists app;\n\n-- migrate:down\ndrop schema app;\n');
+  const second = await runRb(['init'], { cwd: own });
+  assert.is(second.code, 0, second.stderr);
+  assert.is(second.stdout.split('\n')[0], 'created  package.json rb.schemas: ["app"]');
 });
 
 test('rb init follows the layout package.json already sets (rb.migrationsDir, rb.backfillDir, schemas) and an existing pgtyped srcDir', async () => {
