@@ -93,6 +93,9 @@ export function asConnectionError(error: unknown, url: string): unknown {
   if (reason === undefined) return error;
   const hint = code === 'ECONNREFUSED' ? localServerRefusedHint(url) : undefined;
   if (hint) return new ConnectionError(`cannot connect to ${maskUrl(url)}: connection refused; ${hint}`);
+  if (code === '3D000') {
+    return new ConnectionError(`cannot connect to ${maskUrl(url)}: database does not exist; check the database name in the URL (rb upgrade creates a missing database, except production's)`);
+  }
   return new ConnectionError(`cannot connect to ${maskUrl(url)}: ${reason}; check the URL and that the server is reachable`);
 }
 

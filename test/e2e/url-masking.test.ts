@@ -72,7 +72,7 @@ PASSWORDS.forEach(({ password, rawAccepted }, index) => {
     const missing = withDatabase(encoded, `${database}_missing`);
     const error = await runRb(['status'], { cwd, env: { DATABASE_URL: missing } });
     assert.is(error.code, 3);
-    assert.is(error.stderr, `rb: cannot connect to ${withDatabase(masked, `${database}_missing`)}: database does not exist; check the URL and that the server is reachable\n`);
+    assert.is(error.stderr, `rb: cannot connect to ${withDatabase(masked, `${database}_missing`)}: database does not exist; check the database name in the URL (rb upgrade creates a missing database, except production's)\n`);
     assertHidden(error, password, 'connection error');
 
     // The production guard.
