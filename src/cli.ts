@@ -58,6 +58,7 @@ export function buildCli(io: Io): CAC {
     .command('status', 'List migration files and applied versions')
     .alias('history')
     .option('--drift', 'Also compare the schema with what the applied migrations create (as rb drift; exit 1 on drift)')
+    .option('--exit-code', 'Exit 1 when migrations are pending (CI), as dbmate status --exit-code')
     .option('--json', 'Print the result as one JSON object')
     .action(async (flags) => (await import('./commands/migration-commands.ts')).statusCommand(flags, io));
 

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { RbError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import type { UpgradeResult } from '../migrations/upgrade.ts';
 import { migrationStatus, type MigrationState } from '../migrations/migration-status.ts';
@@ -169,7 +170,10 @@ const STATE_LABEL: Record<MigrationState, string> = {
   'applied-file-missing': 'applied (file missing)',
 };
 
-export async function statusCommand(flags: TargetFlags & { drift?: boolean; json?: boolean }, io: Io): Promise<void> {
+/** rb status --exit-code with pending migrations: the status is printed; main prints this line and exits 1. */
+class PendingMigrationsError extends RbError {}
+
+export async function statusCommand(flags: TargetFlags & { drift?: boolean; json?: boolean; exitCode?: boolean }, io: Io): Promise<void> {
   const { config, target } = await configAndTarget(flags, io);
   const status = await migrationStatus(config, target.url);
   const applied = status.rows.filter((r) => r.state === 'applied' || r.state === 'applied-file-missing').length;
@@ -188,22 +192,25 @@ export async function statusCommand(flags: TargetFlags & { drift?: boolean; json
       pending: status.pending.length,
       current: status.current,
     }, null, 2));
-    return;
+  } else {
+    io.out(`${targetLabel(target)}`);
+    for (const row of status.rows) {
+      const label = row.running
+        ? 'running, or cut off when rb was killed (transaction:false; see rb upgrade)'
+        : row.failed
+          ? 'failed (transaction:false, part-way; see rb upgrade)'
+          : row.edited
+            ? 'applied (edited since it was applied)'
+            : STATE_LABEL[row.state];
+      io.out(`${label.padEnd(9)}  ${row.fileName ?? row.version}`);
+    }
+    io.out(`${applied} applied, ${status.pending.length} pending; current version: ${status.current ?? 'none'}`);
+    if (status.unadopted) io.err(describeUnadopted(status.unadopted, target));
+    if (flags.drift) await (await import('./drift-command.ts')).printDriftForStatus(config, target, io);
   }
-  io.out(`${targetLabel(target)}`);
-  for (const row of status.rows) {
-    const label = row.running
-      ? 'running, or cut off when rb was killed (transaction:false; see rb upgrade)'
-      : row.failed
-        ? 'failed (transaction:false, part-way; see rb upgrade)'
-        : row.edited
-          ? 'applied (edited since it was applied)'
-          : STATE_LABEL[row.state];
-    io.out(`${label.padEnd(9)}  ${row.fileName ?? row.version}`);
+  if (flags.exitCode && status.pending.length) {
+    throw new PendingMigrationsError(`${status.pending.length} migration(s) pending (--exit-code); apply them with rb upgrade`);
   }
-  io.out(`${applied} applied, ${status.pending.length} pending; current version: ${status.current ?? 'none'}`);
-  if (status.unadopted) io.err(describeUnadopted(status.unadopted, target));
-  if (flags.drift) await (await import('./drift-command.ts')).printDriftForStatus(config, target, io);
 }
 
 export async function currentCommand(flags: TargetFlags & { json?: boolean }, io: Io): Promise<void> {

@@ -54,6 +54,16 @@ test('rb status --json and rb current --json: the target (no password) and every
   });
   const current = await runRb(['current', '--json'], { cwd, env });
   assert.equal(json(current.stdout), { target, current: '20240101000002' });
+
+  // --exit-code (dbmate's, for CI): the same output, exit 1 while something is pending.
+  const pending = await runRb(['status', '--json', '--exit-code'], { cwd, env });
+  assert.is(pending.code, 1);
+  assert.is(pending.stdout, status.stdout);
+  assert.is(pending.stderr, 'rb: 1 migration(s) pending (--exit-code); apply them with rb upgrade\n');
+  assert.is((await runRb(['upgrade', '--allow-edited'], { cwd, env })).code, 0);
+  const upToDate = await runRb(['status', '--exit-code'], { cwd, env });
+  assert.is(upToDate.code, 0, upToDate.stderr);
+  assert.match(upToDate.stdout, '3 applied, 0 pending; current version: 20240101000003\n');
 });
 
 test('rb upgrade --json and rb downgrade --json: what was applied / rolled back, the schema file, the types; dry runs too', async () => {
