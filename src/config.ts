@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_LAYOUT, DEFAULT_SCHEMAS, findProjectRoot, localServerRecordFile, parseDotenv, readDotenv, STATE_DIR_NAME } from '@rbsql/runtime/project';
 import { UsageError } from './errors.ts';
+import { parseJsonText } from './json-file.ts';
 
 export { parseDotenv };
 
@@ -64,12 +65,7 @@ export const DEFAULT_LOCAL_PORT = 54329;
 function readPackageSettings(projectDir: string): PackageSettings {
   const file = path.join(projectDir, 'package.json');
   if (!existsSync(file)) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`package.json: not valid JSON (${(error as Error).message}); fix the file`);
-  }
+  const parsed = parseJsonText(readFileSync(file, 'utf8'), 'package.json', 'fix the file');
   const settings = (parsed as { rb?: unknown }).rb;
   if (settings === undefined) return {};
   const problems: string[] = [];

@@ -7,6 +7,7 @@ import { migrationSlug, utcVersion } from '../migrations/new-migration.ts';
 import { PGTYPED_CONFIG_FILE } from '../types/pgtyped-config.ts';
 import { readPackageJson, writePackageJson } from './package-json.ts';
 import { searchPath } from '@rbsql/runtime';
+import { parseJsonText } from '../json-file.ts';
 
 /**
  * `rb init`: sets rb up in an existing app without overwriting anything. Every step looks first
@@ -108,12 +109,7 @@ function ensureMigrations(config: Config, schemas: string[], options: InitOption
 function ensurePgtypedConfig(config: Config, steps: InitStep[]): string {
   const file = path.join(config.projectDir, PGTYPED_CONFIG_FILE);
   if (existsSync(file)) {
-    let srcDir: unknown;
-    try {
-      srcDir = (JSON.parse(readFileSync(file, 'utf8')) as { srcDir?: unknown }).srcDir;
-    } catch (error) {
-      throw new UsageError(`${PGTYPED_CONFIG_FILE}: not valid JSON (${(error as Error).message}); fix the file and run rb init again`);
-    }
+    const srcDir = (parseJsonText(readFileSync(file, 'utf8'), PGTYPED_CONFIG_FILE, 'fix the file and run rb init again') as { srcDir?: unknown }).srcDir;
     if (typeof srcDir !== 'string' || !srcDir) {
       throw new UsageError(`${PGTYPED_CONFIG_FILE}: "srcDir" must name the folder of your query files, e.g. "./src/queries/"; fix it and run rb init again`);
     }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { missingPackageJson } from '../config.ts';
 import { UsageError } from '../errors.ts';
+import { parseJsonText } from '../json-file.ts';
 
 /** A package.json as read, with what it takes to write it back in the same style. */
 export interface PackageJson {
@@ -18,12 +19,7 @@ export function readPackageJson(projectDir: string): PackageJson {
     throw missingPackageJson(projectDir);
   }
   const text = readFileSync(file, 'utf8');
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`package.json: not valid JSON (${(error as Error).message}); fix the file and run rb init again`);
-  }
+  const data = parseJsonText(text, 'package.json', 'fix the file and run rb init again');
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UsageError('package.json: must hold a JSON object; fix the file and run rb init again');
   return {
     file,

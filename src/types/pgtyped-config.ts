@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
 import { rbTypesOverrides, type PgtypedOverride } from '@rbsql/runtime/type-choices';
+import { parseJsonText } from '../json-file.ts';
 
 /** The committed pgtyped configuration rb reads (pgtyped's own format, so `pgtyped -c` reads it too). */
 export const PGTYPED_CONFIG_FILE = 'pgtyped.config.json';
@@ -49,12 +50,7 @@ export function loadTypesSettings(projectDir: string, configFile = path.join(pro
   if (!existsSync(configFile)) {
     throw new UsageError(`${relative} not found: rb types needs the committed pgtyped configuration; create it, e.g. ${EXAMPLE_CONFIG}`);
   }
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
-  } catch (error) {
-    throw new UsageError(`${relative}: not valid JSON (${(error as Error).message}); fix the file`);
-  }
+  const raw = parseJsonText(readFileSync(configFile, 'utf8'), relative, 'fix the file') as Record<string, unknown>;
   const problems: string[] = [];
   const ignored: string[] = [];
   for (const key of Object.keys(raw)) if (!KNOWN_KEYS.has(key)) problems.push(`unknown key "${key}"`);

@@ -64,7 +64,7 @@ test('a bad config reports every problem in one usage error naming the file', ()
       '"transforms" must be a list such as [{"mode":"sql","include":"**/*.sql","emitTemplate":"{{dir}}/{{name}}.queries.ts"}]; ' +
       'typesOverrides.date must be a type name or {"parameter": ..., "return": ...}; "nonEmptyArrayParams" must be true or false');
   }
-  assert.throws(() => loadTypesSettings(project('{oops')), /^pgtyped\.config\.json: not valid JSON \(/);
+  assert.throws(() => loadTypesSettings(project('{oops')), /^pgtyped\.config\.json:1:2: not valid JSON \(Expected property name or '}'\); fix the file$/);
 });
 
 test('run-time parsers: date stays text, timestamp is UTC whatever TZ, point is [x, y]', () => {
