@@ -196,11 +196,17 @@ async function generateOne(lib: PgtypedLibrary, connection: WireQueue, { file, c
     const error = (typeof details === 'object' && details !== null ? details : { message: String(text) }) as ParseError;
     const ast = typed.query.ast;
     let line = ast.statement.loc.line;
+    let listHint = '';
     if (error.position) {
       const query = lib.processSQLQueryIR(lib.queryASTToIR(ast)).query;
-      line += (query.slice(0, Number(error.position) - 1).match(/\n/g) ?? []).length;
+      const before = query.slice(0, Number(error.position) - 1);
+      line += (before.match(/\n/g) ?? []).length;
+      // `in :ids` without `@param ids -> (...)` reaches the server as `in $1`.
+      if (/\bin\s*$/i.test(before) && /^\$\d/.test(query.slice(Number(error.position) - 1))) {
+        listHint = '; a list after IN needs a spread parameter: declare it with "@param ids -> (...)" in the query\'s comment and write "in :ids"';
+      }
     }
-    const message = error.errorCode ? describeProblem(error) : String(text).replace(/^Query '[^']*' is invalid\. /, '');
+    const message = (error.errorCode ? describeProblem(error) : String(text).replace(/^Query '[^']*' is invalid\. /, '')) + listHint;
     result.problems.push({ file: file.relative, line, query: ast.name, message });
   }
   result.problems.push(...duplicateNames(contents, file.relative, set.typedQueries));

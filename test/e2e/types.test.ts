@@ -157,10 +157,16 @@ test('a query on a missing column fails rb types and rb types --check with file,
     '  no_such_column',
     'FROM my_model WHERE id = :id!;',
     '',
+    '/* @name ListWithoutSpread */',
+    'SELECT id FROM my_model',
+    'WHERE id in :ids!;',
+    '',
   ].join('\n'));
   const expected = [
     'queries/bad.sql:6: query UsesMissingColumn: column "no_such_column" does not exist',
-    'rb: 1 invalid query in 1 file(s); nothing was written; fix them and run rb types again',
+    'queries/bad.sql:11: query ListWithoutSpread: syntax error at or near "$1"; a list after IN needs a spread parameter: ' +
+      'declare it with "@param ids -> (...)" in the query\'s comment and write "in :ids"',
+    'rb: 2 invalid queries in 1 file(s); nothing was written; fix them and run rb types again',
     '',
   ].join('\n');
   const run = await runRb(['types'], { cwd, env });
