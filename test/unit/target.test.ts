@@ -50,6 +50,7 @@ test('.env values: quotes, comments, export', () => {
 
 test('the environment wins over .env; --prod uses only PROD_DATABASE_URL', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rb-config-'));
+  writeFileSync(path.join(dir, 'package.json'), '{}');
   writeFileSync(path.join(dir, '.env'), 'DATABASE_URL=postgres://dotenv@h/d\nPROD_DATABASE_URL=postgres://prod:pw@p/app\n');
   const config = loadConfig(dir, { DATABASE_URL: 'postgres://env@h/d' });
   assert.is(config.databaseUrl, 'postgres://env@h/d');
