@@ -6,6 +6,12 @@ export interface SchemaChange {
   key: string;
   /** Readable sentence, e.g. "index app.t_a_idx was left behind". */
   text: string;
+  /**
+   * Set (kind "changed") when the only difference is the order of a table's columns: the columns
+   * that moved. A down that drops a column and adds it back puts it last; rb check reports this
+   * as a warning by default.
+   */
+  reorderedColumns?: string[];
 }
 
 const MAX_VALUE = 120;
@@ -90,7 +96,10 @@ function columnOrderChanges(before: Snapshot, after: Snapshot): SchemaChange[] {
     if (!moved.length) continue;
     const prefix = `column ${table.replace(/^(foreign )?table /, '')}.`;
     const detail = moved.map((key) => `${key.slice(prefix.length)} from position ${before.get(key)!.attrs.position} to ${after.get(key)!.attrs.position}`);
-    changes.push({ kind: 'changed', key: table, text: `${table}: column order changed (${detail.join(', ')})` });
+    changes.push({
+      kind: 'changed', key: table, text: `${table}: column order changed (${detail.join(', ')})`,
+      reorderedColumns: moved.map((key) => key.slice(prefix.length)),
+    });
   }
   return changes;
 }
