@@ -1,5 +1,6 @@
 import type { Sql } from '../client.ts';
 import { qualified, TOOLING_TABLES } from '../rb-tables.ts';
+import { PREPARED } from './schema-snapshot.ts';
 import type { SqlStatement } from '../migrations/sql-statements.ts';
 
 /**
@@ -59,13 +60,15 @@ interface ConstraintState {
 interface ColumnState {
   name: string;
   notNull: boolean;
+  /** "<type oid>:<typmod>", compared; typeName is how the session prints it. */
   type: string;
+  typeName: string;
   enum: boolean;
 }
 
 export interface RelationState {
   oid: number;
-  /** "schema.name", as rb check's other messages print relations. */
+  /** "schema.name" (as before the migration), as rb check's other messages print relations. */
   name: string;
   /** pg_class.relkind: r, p, m, v, f. */
   kind: string;
@@ -137,26 +140,39 @@ export interface MigrationImpact {
   scansCounted: boolean;
 }
 
-const STATE_COLUMNS = `
-  c.oid, n.nspname || '.' || c.relname as name, c.relkind::text as kind, c.relfilenode as file,
-  pg_catalog.pg_stat_get_numscans(c.oid) + pg_catalog.pg_stat_get_xact_numscans(c.oid) as scans,
+/**
+ * A relation's catalog state: storage, indexes, constraints, columns (type by oid and modifier,
+ * printed for messages). Constraint definitions only in rb's session: pg_get_constraintdef opens
+ * the table (ACCESS SHARE), which another session would wait for behind the migration's locks.
+ */
+const stateColumns = (definitions: boolean) => `
+  c.oid, c.relkind::text as kind, c.relfilenode as file,
   (select coalesce(pg_catalog.json_agg(pg_catalog.json_build_object('oid', i.indexrelid, 'name', ic.relname, 'file', ic.relfilenode,
             'constraint', (select con.contype from pg_catalog.pg_constraint con where con.conindid = i.indexrelid and con.conrelid = i.indrelid and con.contype in ('p', 'u', 'x') limit 1))), '[]')
      from pg_catalog.pg_index i join pg_catalog.pg_class ic on ic.oid = i.indexrelid where i.indrelid = c.oid) as indexes,
   (select coalesce(pg_catalog.json_agg(pg_catalog.json_build_object('name', con.conname, 'type', con.contype, 'validated', con.convalidated,
-            'references', con.confrelid, 'definition', pg_catalog.pg_get_constraintdef(con.oid))), '[]')
+            'references', con.confrelid, 'definition', ${definitions ? 'pg_catalog.pg_get_constraintdef(con.oid)' : "''"})), '[]')
      from pg_catalog.pg_constraint con where con.conrelid = c.oid and con.contype in ('c', 'f')) as constraints,
-  (select coalesce(pg_catalog.json_agg(pg_catalog.json_build_object('name', a.attname, 'notNull', a.attnotnull, 'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
+  (select coalesce(pg_catalog.json_agg(pg_catalog.json_build_object('name', a.attname, 'notNull', a.attnotnull,
+            'type', a.atttypid::int8 || ':' || a.atttypmod, 'typeName', pg_catalog.format_type(a.atttypid, a.atttypmod),
             'enum', exists (select from pg_catalog.pg_type t where t.oid = a.atttypid and t.typtype = 'e')) order by a.attnum), '[]')
      from pg_catalog.pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped) as columns`;
 
-/** Every relation a migration can lock for reads or writes: tables, partitioned tables, views, materialized views, foreign tables. */
+/**
+ * Every relation a migration can lock for reads or writes (tables, partitioned tables, views,
+ * materialized views, foreign tables) that exists before it, with its scan count so far.
+ */
 const INITIAL_SQL = `
-select ${STATE_COLUMNS}
+select null::oid as oid, null as name, null::int as scans, pg_catalog.current_setting('track_counts')::bool as counted
+union all
+select c.oid, n.nspname || '.' || c.relname, (pg_catalog.pg_stat_get_numscans(c.oid) + pg_catalog.pg_stat_get_xact_numscans(c.oid))::int, null
 from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
 where c.relkind in ('r', 'p', 'm', 'v', 'f')
   and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'
   and not (n.nspname || '.' || c.relname = any($1::text[]))`;
+
+/** The state of relations as committed (read by another session while the migration's transaction is open). */
+const COMMITTED_SQL = `select ${stateColumns(false)} from pg_catalog.pg_class c where c.oid = any($1::oid[])`;
 
 /** The locks this backend holds on the given relations, with their state now (absent: dropped by the migration). */
 const AFTER_STATEMENT_SQL = `
@@ -166,15 +182,11 @@ with locked as (
   where l.locktype = 'relation' and l.pid = pg_catalog.pg_backend_pid() and l.granted and l.relation = any($1::oid[])
   group by l.relation
 )
-select locked.relation, locked.modes, s.*
-from locked left join lateral (
-  select ${STATE_COLUMNS}
-  from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-  where c.oid = locked.relation
-) s on true`;
+select locked.relation, locked.modes,
+       (pg_catalog.pg_stat_get_numscans(locked.relation) + pg_catalog.pg_stat_get_xact_numscans(locked.relation))::int as scans, s.*
+from locked left join lateral (select ${stateColumns(true)} from pg_catalog.pg_class c where c.oid = locked.relation) s on true`;
 
-type StateRow = RelationState;
-type LockRow = { relation: number; modes: LockMode[] | string } & Partial<StateRow>;
+type LockRow = { relation: number; modes: LockMode[] | string; scans: number } & Partial<RelationState>;
 
 /** postgres.js returns an array of an unknown element type (pg_locks.mode is text[] here) as text. */
 function modesOf(value: LockMode[] | string): LockMode[] {
@@ -183,23 +195,32 @@ function modesOf(value: LockMode[] | string): LockMode[] {
 }
 
 export class ImpactProbe {
-  private readonly initial: Map<number, RelationState>;
-  /** State after the previous statement, for relations locked so far. */
+  /** Pre-existing relations: name and scan count before the migration. */
+  private readonly initial: Map<number, { name: string; scans: number }>;
+  /** State after the previous statement, for relations locked so far (null: dropped). */
   private readonly current = new Map<number, RelationState | null>();
   private readonly previousModes = new Map<number, LockMode[]>();
   private readonly locks = new Map<number, RelationLock>();
   private readonly acquisitions: RelationLock[] = [];
   private readonly impacts: RelationImpact[] = [];
 
-  private constructor(initial: RelationState[], private readonly scansCounted: boolean) {
-    this.initial = new Map(initial.map((r) => [r.oid, r]));
+  private constructor(
+    initial: { oid: number; name: string; scans: number }[],
+    private readonly session: Sql,
+    private readonly committed: Sql,
+    private readonly scansCounted: boolean,
+  ) {
+    this.initial = new Map(initial.map((r) => [r.oid, { name: r.name, scans: r.scans }]));
   }
 
-  /** Reads the relations that exist before the up runs; call right after BEGIN, before its first statement. */
-  static async start(sql: Sql): Promise<ImpactProbe> {
-    const [setting] = await sql.unsafe<{ on: boolean }[]>(`select pg_catalog.current_setting('track_counts')::bool as on`);
-    const rows = await sql.unsafe<StateRow[]>(INITIAL_SQL, [TOOLING_TABLES.map(qualified)]);
-    return new ImpactProbe(rows, setting.on);
+  /**
+   * Reads the relations that exist before the up runs: call in rb's session right after BEGIN,
+   * before the up's first statement. committed: another connection to the same database, which
+   * sees the state before the migration while its transaction is open.
+   */
+  static async start(session: Sql, committed: Sql): Promise<ImpactProbe> {
+    const rows = await session.unsafe<{ oid: number | null; name: string; scans: number; counted: boolean }[]>(INITIAL_SQL, [TOOLING_TABLES.map(qualified)], PREPARED);
+    return new ImpactProbe(rows.filter((r) => r.oid !== null) as { oid: number; name: string; scans: number }[], session, committed, rows.find((r) => r.oid === null)!.counted);
   }
 
   /** True when there is nothing the migration could impact (an empty database). */
@@ -208,42 +229,50 @@ export class ImpactProbe {
   }
 
   /** Reads locks and state after one statement of the up (line: its line in the file). */
-  async afterStatement(sql: Sql, statement: SqlStatement, line: number): Promise<void> {
+  async afterStatement(statement: SqlStatement, line: number): Promise<void> {
     if (this.empty) return;
-    const rows = await sql.unsafe<LockRow[]>(AFTER_STATEMENT_SQL, [[...this.initial.keys()]]);
+    const rows = await this.session.unsafe<LockRow[]>(AFTER_STATEMENT_SQL, [[...this.initial.keys()]], PREPARED);
+    const firstSeen = rows.map((r) => r.relation).filter((oid) => !this.current.has(oid));
+    const committed = firstSeen.length ? await this.committed.unsafe<RelationState[]>(COMMITTED_SQL, [firstSeen], PREPARED) : [];
+    for (const state of committed) this.current.set(state.oid, { ...state, scans: this.initial.get(state.oid)!.scans });
     for (const row of rows) {
       const oid = row.relation;
-      const initial = this.initial.get(oid)!;
+      const name = this.initial.get(oid)!.name;
       const modes = modesOf(row.modes);
       const mode = strongest(modes)!;
       const known = this.locks.get(oid);
       if (!known || LOCK_MODES.indexOf(mode) > LOCK_MODES.indexOf(known.mode)) {
-        const lock = { relation: initial.name, mode, blocks: blockedBy(mode), line, words: statement.words };
+        const lock = { relation: name, mode, blocks: blockedBy(mode), line, words: statement.words };
         this.locks.set(oid, lock);
         this.acquisitions.push(lock);
       }
-      const before = this.current.has(oid) ? this.current.get(oid)! : initial;
-      const after: RelationState | null = row.oid === null || row.oid === undefined ? null : (row as StateRow);
+      const before = this.current.get(oid) ?? null;
+      const after: RelationState | null = row.oid === null || row.oid === undefined ? null : { ...(row as RelationState), name, scans: row.scans };
       this.current.set(oid, after);
       const newModes = modes.filter((m) => !(this.previousModes.get(oid) ?? []).includes(m));
       this.previousModes.set(oid, modes);
       if (!before || !after) continue; // dropped: its lock is all there is to say
-      const events = this.eventsOf(before, after, runsQuery(statement) ? newModes : undefined, statement);
-      if (events.length) this.impacts.push({ relation: initial.name, line, words: statement.words, lock: mode, events });
+      const events = await this.eventsOf(before, after, runsQuery(statement) ? newModes : undefined, statement);
+      if (events.length) this.impacts.push({ relation: name, line, words: statement.words, lock: mode, events });
     }
     // A foreign key's validation reads the referenced table too: that scan belongs to the constraint.
     this.attributeReferencedScans(line);
   }
 
-  /** queryModes: the lock modes a query-running statement newly took on the relation (undefined for other statements). */
-  private eventsOf(before: RelationState, after: RelationState, queryModes: LockMode[] | undefined, statement: SqlStatement): ImpactEvent[] {
+  private async eventsOf(before: RelationState, after: RelationState, queryModes: LockMode[] | undefined, statement: SqlStatement): Promise<ImpactEvent[]> {
     const events: ImpactEvent[] = [];
     const scanned = queryModes === undefined && after.scans > before.scans;
     const beforeColumns = new Map(before.columns.map((c) => [c.name, c]));
     if (after.file !== before.file && after.kind !== 'v' && after.kind !== 'p') {
       const typeChanges = after.columns
         .filter((c) => beforeColumns.has(c.name) && beforeColumns.get(c.name)!.type !== c.type)
-        .map((c) => ({ column: c.name, from: beforeColumns.get(c.name)!.type, to: c.type, enums: c.enum && beforeColumns.get(c.name)!.enum }));
+        .map((c) => ({ column: c.name, from: beforeColumns.get(c.name)!.type, to: c.typeName, enums: c.enum && beforeColumns.get(c.name)!.enum }));
+      // The old types printed the way the session prints the new one (its search_path).
+      for (const change of typeChanges) {
+        const [typid, typmod] = change.from.split(':').map(Number);
+        const [{ name }] = await this.session.unsafe<{ name: string }[]>('select pg_catalog.format_type($1::oid, $2::int) as name', [typid, typmod]);
+        change.from = name;
+      }
       events.push({ kind: 'rewrite', typeChanges });
     }
     const rewritten = events.length > 0;
@@ -299,6 +328,7 @@ export class ImpactProbe {
   private nameOf(oid: number): string | undefined {
     return this.initial.get(oid)?.name;
   }
+
 
   report(): MigrationImpact {
     return {

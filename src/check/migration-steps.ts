@@ -7,6 +7,7 @@ import { isTransactionControl, splitStatements } from '../migrations/sql-stateme
 import { DBMATE_TABLE, qualified } from '../rb-tables.ts';
 import { maskUrl } from '../target/database-url.ts';
 import { ImpactProbe, type MigrationImpact } from './impact-probe.ts';
+import { OBSERVE_SQL, stepChanges, type StepChanges } from './snapshot-tracker.ts';
 import type { CheckedMigration } from './well-formed.ts';
 
 export interface StepResult {
@@ -62,18 +63,45 @@ function needsDbmate(section: MigrationSection): string | undefined {
   return undefined;
 }
 
+/** What rb check's session steps need besides the URL. */
+export interface SessionStepOptions {
+  signal?: AbortSignal;
+  /** server_version_num of the scratch database's server. */
+  serverVersion: number;
+  /** Another connection to the scratch database (it sees what is committed while a step's transaction is open). */
+  committed: () => Sql;
+  /** What each step's transaction changed in the catalogs, read right before its COMMIT. */
+  observed?: (changes: StepChanges) => void;
+  /** A step ran through dbmate, where rb could not watch its transaction. */
+  unwatched?: () => void;
+}
+
+/**
+ * What a new session starts with, as DISCARD ALL gives it, except that rb's own prepared statements
+ * (the impact probe's) stay: DISCARD ALL cannot run among other statements, and its DEALLOCATE ALL
+ * and DISCARD PLANS would make every probe query be planned again.
+ */
+const RESET_SESSION = 'close all; set session authorization default; reset all; unlisten *; select pg_catalog.pg_advisory_unlock_all(); discard temp; discard sequences';
+
+/** The rows of the statement in a multi-statement result whose columns include `column`. */
+function resultWith<T>(results: unknown, column: string): T[] {
+  const list = (Array.isArray(results) && results.length && Array.isArray(results[0]) ? results : [results]) as { columns?: { name: string }[] }[];
+  return (list.find((r) => r.columns?.some((c) => c.name === column)) ?? []) as unknown as T[];
+}
+
 /**
  * Transactional sections run in one session of rb's own (postgres.js, simple query protocol:
  * several statements in one query, as dbmate's Exec sends them), in a transaction with dbmate's
  * tracking row written in it, exactly as dbmate does: BEGIN, the section, insert/delete the
- * version in public.schema_migrations, COMMIT. After each step DISCARD ALL gives the next one a
- * session as fresh as a new dbmate process would have. transaction:false sections, sections with
- * their own transaction control, and every step that fails go through dbmate itself (a failing
- * step is rolled back and run again by dbmate), so failures read exactly as rb upgrade reports them.
- * With a probe, the up runs statement by statement (same transaction) and the probe reads locks
- * and catalog after each one.
+ * version in public.schema_migrations, COMMIT, all in one round trip with what the step changed in
+ * the catalogs (for the snapshot tracker) read just before the COMMIT, and the session reset after
+ * it so the next step starts as fresh as a new dbmate process. transaction:false sections,
+ * sections with their own transaction control, and every step that fails go through dbmate itself
+ * (a failing step is rolled back and run again by dbmate), so failures read exactly as rb upgrade
+ * reports them. With a probe, the up runs statement by statement (same transaction) and the probe
+ * reads locks and catalog after each one.
  */
-export function sessionSteps(url: string, options: { signal?: AbortSignal; serverVersion: number }): MigrationSteps {
+export function sessionSteps(url: string, options: SessionStepOptions): MigrationSteps {
   const { signal } = options;
   const statsFetchConsistency = options.serverVersion >= 150000;
   let sql: Sql | undefined;
@@ -81,21 +109,17 @@ export function sessionSteps(url: string, options: { signal?: AbortSignal; serve
   const tracking = qualified(DBMATE_TABLE);
 
   const session = (): Sql => {
-    sql ??= postgres(url, {
-      ...connectOptions(url, {
-        max: 1,
-        connection: {
-          application_name: 'rb check migrations',
-          // What dbmate's driver (lib/pq) sends; a scratch database needs no durable commits.
-          datestyle: 'ISO, MDY',
-          synchronous_commit: 'off',
-          // PostgreSQL 15+: shared statistics read fresh, not cached for the transaction (the impact probe's scan counts).
-          ...(statsFetchConsistency ? { stats_fetch_consistency: 'none' } : {}),
-        },
-      }),
-      // DISCARD ALL drops prepared statements: send every query unnamed.
-      prepare: false,
-    });
+    sql ??= postgres(url, connectOptions(url, {
+      max: 1,
+      connection: {
+        application_name: 'rb check migrations',
+        // What dbmate's driver (lib/pq) sends; a scratch database needs no durable commits.
+        datestyle: 'ISO, MDY',
+        synchronous_commit: 'off',
+        // PostgreSQL 15+: shared statistics read fresh, not cached for the transaction (the impact probe's scan counts).
+        ...(statsFetchConsistency ? { stats_fetch_consistency: 'none' } : {}),
+      },
+    }));
     return sql;
   };
   // Stopping rb closes the session at once, so a long statement does not keep the check waiting (its database is dropped after).
@@ -121,51 +145,56 @@ export function sessionSteps(url: string, options: { signal?: AbortSignal; serve
     throw asConnectionError(error, url);
   };
 
+  const viaDbmate = async (migration: CheckedMigration, command: 'migrate' | 'rollback'): Promise<StepResult> => {
+    options.unwatched?.();
+    trackingTable = false;
+    return dbmateStep(url, migration, command);
+  };
+
   const run = async (migration: CheckedMigration, kind: 'up' | 'down', probe: boolean): Promise<StepResult> => {
     const section = migration.file[kind];
     const command = kind === 'up' ? 'migrate' : 'rollback';
-    const viaDbmate = needsDbmate(section);
-    if (viaDbmate) return { ...(await dbmateStep(url, migration, command)), ...(probe ? { noImpact: viaDbmate } : {}) };
+    const reason = needsDbmate(section);
+    if (reason) return { ...(await viaDbmate(migration, command)), ...(probe ? { noImpact: reason } : {}) };
     const db = session();
+    const version = migration.file.version; // digits only (dbmate's file name rule)
+    const track = kind === 'up' ? `insert into ${tracking} (version) values ('${version}')` : `delete from ${tracking} where version = '${version}'`;
     let impact: MigrationImpact | undefined;
     try {
       await ensureTrackingTable(db);
-      await db.unsafe('begin');
     } catch (error) {
       lost(error);
     }
     try {
-      const prober = probe ? await ImpactProbe.start(db) : undefined;
-      if (prober && !prober.empty) {
-        for (const statement of splitStatements(section.sql)) {
-          await db.unsafe(statement.text);
-          await prober.afterStatement(db, statement, section.line + statement.line);
+      let prober: ImpactProbe | undefined;
+      if (probe) {
+        await db.unsafe('begin');
+        prober = await ImpactProbe.start(db, options.committed());
+        if (!prober.empty) {
+          for (const statement of splitStatements(section.sql)) {
+            await db.unsafe(statement.text);
+            await prober.afterStatement(statement, section.line + statement.line);
+          }
         }
-      } else {
-        await db.unsafe(section.sql);
       }
+      // The section as dbmate's Exec sends it (a line comment at its end is closed by the newline),
+      // the tracking row, what the transaction changed, COMMIT and the session reset: one round trip.
+      const body = prober && !prober.empty ? '' : `${section.sql}\n;\n`;
+      const results = await db.unsafe(`${prober ? '' : 'begin;\n'}${body}${track};\n${OBSERVE_SQL};\ncommit;\n${RESET_SESSION}`);
       impact = prober?.report();
-      const version = migration.file.version; // digits only (dbmate's file name rule)
-      await db.unsafe(kind === 'up' ? `insert into ${tracking} (version) values ('${version}')` : `delete from ${tracking} where version = '${version}'`);
-      await db.unsafe('commit');
+      options.observed?.(stepChanges(resultWith<{ kind: string; name: string }>(results, 'kind'), section.sql));
     } catch (error) {
       if (signal?.aborted || connectionLossReason(error)) lost(error);
       try {
         await db.unsafe('rollback');
-        await db.unsafe('discard all');
+        await db.unsafe(RESET_SESSION);
       } catch (rollbackError) {
         lost(rollbackError);
       }
       // The same step through dbmate: its failure (file:line, SQLSTATE) is the one rb upgrade would report.
       // Should dbmate succeed where the session failed, its result stands (the impact is then unknown).
-      const result = await dbmateStep(url, migration, command);
-      trackingTable = false;
+      const result = await viaDbmate(migration, command);
       return { ...result, ...(probe && result.ok ? { noImpact: `running it statement by statement failed (${(error as Error).message}) where dbmate succeeded` } : {}) };
-    }
-    try {
-      await db.unsafe('discard all');
-    } catch (error) {
-      lost(error);
     }
     return { ok: true, impact };
   };

@@ -67,11 +67,17 @@ export async function checkRoundTrip(migrations: CheckedMigration[], scratch: Sc
   const { signal } = options;
   const findings: Finding[] = [];
   const impacts: MigrationImpactResult[] = [];
-  const open = () => connect(scratch.url, { connection: { search_path: 'pg_catalog' } });
+  // search_path=pg_catalog: every name pg_get_*def prints is qualified; generic plans: snapshots are read hundreds of times.
+  const open = () => connect(scratch.url, { connection: { search_path: 'pg_catalog', plan_cache_mode: 'force_generic_plan' } });
   let sql: Sql = open();
-  const [{ version }] = await sql<{ version: number }[]>`select current_setting('server_version_num')::int as version`;
-  const steps: MigrationSteps = options.steps === 'dbmate' ? dbmateSteps(scratch.url) : sessionSteps(scratch.url, { signal, serverVersion: version });
   let tracker = new SnapshotTracker(sql);
+  const [{ version }] = await sql<{ version: number }[]>`select current_setting('server_version_num')::int as version`;
+  const steps: MigrationSteps = options.steps === 'dbmate'
+    ? dbmateSteps(scratch.url)
+    : sessionSteps(scratch.url, {
+      signal, serverVersion: version, committed: () => sql,
+      observed: (changes) => tracker.observed(changes), unwatched: () => tracker.unwatched(),
+    });
   const snapshot = (): Promise<Snapshot> => (options.steps === 'dbmate' ? takeSnapshot(sql) : tracker.take());
   let checked = 0;
 

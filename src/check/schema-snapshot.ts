@@ -22,8 +22,23 @@ export type Snapshot = Map<string, SnapshotItem>;
  * extension are left out (the
  * extension itself is compared), as are dbmate's and rb's own tables ($1, src/rb-tables.ts).
  */
-const SNAPSHOT_SQL = `
-with user_ns as (
+/**
+ * The snapshot query. Scoped: only the owners in the three oid sets (SQL expressions yielding oid[],
+ * by default the parameters $2, $3, $4), with leading common table expressions and extra output
+ * columns when another query builds on it (snapshot-tracker.ts computes the sets in the same query).
+ */
+export interface SnapshotQueryScope {
+  relations: string;
+  types: string;
+  functions: string;
+  /** "name as (...), ..." placed before the snapshot's own (WITH RECURSIVE). */
+  leadingCtes?: string;
+  /** ", expression as name, ..." added to each output row. */
+  extraColumns?: string;
+}
+
+export const snapshotSql = (scope?: SnapshotQueryScope) => { const scoped = scope !== undefined; return `
+with recursive ${scope?.leadingCtes ? `${scope.leadingCtes},\n` : ''}user_ns as (
   select n.oid, n.nspname from pg_namespace n
   where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'
     and not exists (select 1 from pg_depend d where d.classid = 'pg_namespace'::regclass and d.objid = n.oid and d.deptype = 'e')
@@ -34,11 +49,10 @@ ext_members as (
 rels as (
   select c.oid, c.relname, c.relkind, c.relowner, c.relacl, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity,
          c.reloptions, c.relispartition, n.nspname, n.nspname || '.' || c.relname as qname
-  from pg_class c join user_ns n on n.oid = c.relnamespace
+  from ${scoped ? `unnest(${scope.relations}) sel(oid) join pg_class c on c.oid = sel.oid` : 'pg_class c'} join user_ns n on n.oid = c.relnamespace
   where c.relkind in ('r', 'p', 'v', 'm', 'S', 'f')
     and not (n.nspname || '.' || c.relname = any($1::text[]) and c.relkind in ('r', 'p'))
-    and c.oid not in (select objid from ext_members where classid = 'pg_class'::regclass)
-    and ($2::oid[] is null or c.oid = any($2::oid[]))
+    and ${notExtensionMember(scoped, 'pg_class', 'c')}
 ),
 items(owner, key, parent, attrs) as (
   select ''::text, 'schema ' || n.nspname, null::text,
@@ -129,19 +143,19 @@ items(owner, key, parent, attrs) as (
                                                           from pg_attribute a where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped) end,
            'subtype', case when t.typtype = 'r' then (select format_type(rg.rngsubtype, null) from pg_range rg where rg.rngtypid = t.oid) end,
            'owner', pg_get_userbyid(t.typowner), 'acl', coalesce(t.typacl, acldefault('T', t.typowner))::text, 'comment', obj_description(t.oid, 'pg_type'))
-  from pg_type t join user_ns n on n.oid = t.typnamespace
-  where t.typtype in ('e', 'd', 'c', 'r', 'b') and ($3::oid[] is null or t.oid = any($3::oid[]))
+  from ${scoped ? `unnest(${scope.types}) sel(oid) join pg_type t on t.oid = sel.oid` : 'pg_type t'} join user_ns n on n.oid = t.typnamespace
+  where t.typtype in ('e', 'd', 'c', 'r', 'b')
     and (t.typtype <> 'c' or (select c.relkind from pg_class c where c.oid = t.typrelid) = 'c')
     and not (t.typtype = 'b' and t.typcategory = 'A')
-    and t.oid not in (select objid from ext_members where classid = 'pg_type'::regclass)
+    and ${notExtensionMember(scoped, 'pg_type', 't')}
   union all
   select 'f' || p.oid, case p.prokind when 'p' then 'procedure ' when 'a' then 'aggregate ' when 'w' then 'window function ' else 'function ' end
            || n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', null,
          jsonb_build_object(
            'definition', case when p.prokind in ('f', 'p', 'w') then pg_get_functiondef(p.oid) else pg_get_function_result(p.oid) end,
            'owner', pg_get_userbyid(p.proowner), 'acl', coalesce(p.proacl, acldefault('f', p.proowner))::text, 'comment', obj_description(p.oid, 'pg_proc'))
-  from pg_proc p join user_ns n on n.oid = p.pronamespace
-  where p.oid not in (select objid from ext_members where classid = 'pg_proc'::regclass) and ($4::oid[] is null or p.oid = any($4::oid[]))
+  from ${scoped ? `unnest(${scope.functions}) sel(oid) join pg_proc p on p.oid = sel.oid` : 'pg_proc p'} join user_ns n on n.oid = p.pronamespace
+  where ${notExtensionMember(scoped, 'pg_proc', 'p')}
   union all
   select '', 'default privileges of ' || pg_get_userbyid(d.defaclrole) || coalesce(' in schema ' || d.defaclnamespace::regnamespace::text, '')
            || ' on ' || case d.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' when 'f' then 'functions'
@@ -149,8 +163,27 @@ items(owner, key, parent, attrs) as (
          jsonb_build_object('acl', d.defaclacl::text)
   from pg_default_acl d
 )
-select owner, key, parent, jsonb_strip_nulls(attrs) as attrs from items
-`;
+select owner, key, parent, jsonb_strip_nulls(attrs) as attrs${scope?.extraColumns ?? ''} from items
+`; };
+
+/**
+ * Objects that belong to an extension are left out. The full snapshot hashes every extension
+ * member once; a scoped one (a few owners, see readSnapshotRows) looks each candidate up.
+ */
+function notExtensionMember(scoped: boolean, catalog: string, alias: string): string {
+  return scoped
+    ? `not exists (select from pg_depend x where x.classid = '${catalog}'::regclass and x.objid = ${alias}.oid and x.deptype = 'e')`
+    : `${alias}.oid not in (select objid from ext_members where classid = '${catalog}'::regclass)`;
+}
+
+const SNAPSHOT_SQL = snapshotSql();
+/**
+ * Named prepared statements (postgres.js leaves unsafe() queries unnamed, so planned on every
+ * run): planning the snapshot query costs more than running it on a few owners. A connection
+ * that reads many snapshots should also set plan_cache_mode=force_generic_plan (rb check's does).
+ */
+export const PREPARED = { prepare: true } as const;
+const SCOPED_SNAPSHOT_SQL = snapshotSql({ relations: '$2::oid[]', types: '$3::oid[]', functions: '$4::oid[]' });
 
 /**
  * Which catalog object an item's text comes from: "r<oid>" a relation (its columns, constraints,
@@ -165,16 +198,17 @@ export interface SnapshotRow {
   attrs: Record<string, string>;
 }
 
-/** The objects to read: relation, type and function oids (null: all of that kind). */
+/** The owners to read: relation, type and function oids. */
 export interface SnapshotScope {
-  relations: number[] | null;
-  types: number[] | null;
-  functions: number[] | null;
+  relations: number[];
+  types: number[];
+  functions: number[];
 }
 
 /** Reads the snapshot rows of the database sql is connected to (search_path=pg_catalog), all or only some owners. */
-export async function readSnapshotRows(sql: Sql, scope: SnapshotScope = { relations: null, types: null, functions: null }): Promise<SnapshotRow[]> {
-  return sql.unsafe<SnapshotRow[]>(SNAPSHOT_SQL, [TOOLING_TABLES.map(qualified), scope.relations, scope.types, scope.functions]);
+export async function readSnapshotRows(sql: Sql, scope?: SnapshotScope): Promise<SnapshotRow[]> {
+  if (!scope) return sql.unsafe<SnapshotRow[]>(SNAPSHOT_SQL, [TOOLING_TABLES.map(qualified)], PREPARED);
+  return sql.unsafe<SnapshotRow[]>(SCOPED_SNAPSHOT_SQL, [TOOLING_TABLES.map(qualified), scope.relations, scope.types, scope.functions], PREPARED);
 }
 
 /** Reads the schema of the database sql is connected to (use a client with search_path=pg_catalog). */

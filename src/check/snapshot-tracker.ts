@@ -1,123 +1,185 @@
 import type { Sql } from '../client.ts';
 import { RbError } from '../errors.ts';
-import { readSnapshotRows, takeSnapshot, type Snapshot, type SnapshotRow } from './schema-snapshot.ts';
+import { qualified, TOOLING_TABLES } from '../rb-tables.ts';
+import { PREPARED, readSnapshotRows, snapshotSql, takeSnapshot, type Snapshot, type SnapshotRow } from './schema-snapshot.ts';
 
 /*
- * Incremental schema snapshots for the round trip. A full snapshot of a long history's schema
- * costs 40-60 ms (it prints every definition), and the round trip takes two per migration; yet a
- * migration touches a few objects. So each snapshot starts with a fingerprint of the raw catalog
- * rows behind each snapshot owner (a relation with its columns, defaults, constraints, indexes,
- * triggers, policies, rules, comments, dependencies; a type; a function): their xmin changes when
- * a row is inserted or updated, and a deleted row leaves the set. Only owners whose fingerprint
- * changed are read again, together with every object that depends on them in pg_depend, at any
- * depth (a renamed table changes the text of the views, foreign keys and triggers that name it).
- * Schemas, extensions and default privileges are always read. Anything that changes how names
- * print cluster- or database-wide (roles, schemas, collations, operator classes, text search
- * configurations, foreign servers) makes the next snapshot a full one.
- * RB_CHECK_VERIFY_SNAPSHOTS=1 compares every incremental snapshot with a full one (tests do).
+ * Incremental schema snapshots for the round trip. A full snapshot prints every definition (20-60 ms
+ * on a long history's schema) and the round trip needs two per migration, yet a migration touches a
+ * few objects. The tracker keeps the last snapshot and reads again only the snapshot owners (a
+ * relation with its columns, defaults, constraints, indexes, triggers, policies, rules and comments;
+ * a type; a function) that steps changed since, together with every object that depends on them in
+ * pg_depend at any depth (a renamed table changes the text of the views, foreign keys and triggers
+ * that name it). Schemas, extensions and default privileges are read every time.
+ *
+ * What changed, for the steps rb's session runs (migration-steps.ts reports both before each COMMIT):
+ *   - rows a step inserts or updates carry its transaction id, or a newer subtransaction's, in xmin:
+ *     after the commit they are the rows whose xmin is at least the next transaction id noted at the
+ *     previous snapshot (only the catalogs the step wrote, per its pg_stat_xact_sys_tables counts);
+ *   - rows it deletes are gone after the commit, but PostgreSQL deletes catalog rows only for an
+ *     object it has locked: the object dropped, or the table whose index, constraint, trigger,
+ *     policy, rule, default or comment goes (DDL takes SHARE UPDATE EXCLUSIVE or stronger on it).
+ *     So the relations and types/functions the step's transaction holds such locks on count as changed.
+ * No other session writes the scratch database's catalogs. A step rb's session did not run (dbmate)
+ * makes the next snapshot a full one; so does a lock on an object rb cannot place, or a change to
+ * what prints names everywhere (roles, schemas, collations, operator classes and families,
+ * operators, text search configurations, foreign servers, extensions).
+ * RB_CHECK_VERIFY_SNAPSHOTS=1 compares each incremental snapshot with a full one (tests and the
+ * acceptance run do).
  */
-const FINGERPRINT_SQL = `
-with user_ns as (
-  select n.oid from pg_namespace n where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'
+
+/** Per catalog the tracker reads: the object each row belongs to (class of the object, its oid). */
+const CATALOG_OBJECTS: Record<string, [alias: string, classid: string, objid: string]> = {
+  pg_class: ['c', "'pg_class'::regclass::oid", 'c.oid'],
+  pg_attribute: ['a', "'pg_class'::regclass::oid", 'a.attrelid'],
+  pg_attrdef: ['d', "'pg_class'::regclass::oid", 'd.adrelid'],
+  pg_constraint: ['k', "'pg_constraint'::regclass::oid", 'k.oid'],
+  pg_index: ['i', "'pg_class'::regclass::oid", 'i.indrelid'],
+  pg_trigger: ['t', "'pg_class'::regclass::oid", 't.tgrelid'],
+  pg_policy: ['p', "'pg_class'::regclass::oid", 'p.polrelid'],
+  pg_rewrite: ['w', "'pg_class'::regclass::oid", 'w.ev_class'],
+  pg_sequence: ['s', "'pg_class'::regclass::oid", 's.seqrelid'],
+  pg_inherits: ['h', "'pg_class'::regclass::oid", 'h.inhrelid'],
+  pg_type: ['t', "'pg_type'::regclass::oid", 't.oid'],
+  pg_enum: ['e', "'pg_type'::regclass::oid", 'e.enumtypid'],
+  pg_range: ['r', "'pg_type'::regclass::oid", 'r.rngtypid'],
+  pg_proc: ['p', "'pg_proc'::regclass::oid", 'p.oid'],
+  pg_description: ['d', 'd.classoid', 'd.objoid'],
+  pg_depend: ['d', 'd.classid', 'd.objid'],
+  pg_namespace: ['n', "'pg_namespace'::regclass::oid", 'n.oid'],
+  pg_extension: ['e', "'pg_extension'::regclass::oid", 'e.oid'],
+  pg_collation: ['c', "'pg_collation'::regclass::oid", 'c.oid'],
+  pg_opclass: ['o', "'pg_opclass'::regclass::oid", 'o.oid'],
+  pg_opfamily: ['o', "'pg_opfamily'::regclass::oid", 'o.oid'],
+  pg_operator: ['o', "'pg_operator'::regclass::oid", 'o.oid'],
+  pg_ts_config: ['t', "'pg_ts_config'::regclass::oid", 't.oid'],
+  pg_foreign_server: ['f', "'pg_foreign_server'::regclass::oid", 'f.oid'],
+};
+/** Catalogs whose change makes names print differently everywhere: the next snapshot is a full one. */
+const GLOBAL_CATALOGS = ['pg_namespace', 'pg_extension', 'pg_collation', 'pg_opclass', 'pg_opfamily', 'pg_operator', 'pg_ts_config', 'pg_foreign_server'];
+
+/**
+ * The snapshot owner of a catalog object (classid, objid) as SQL: "r<oid>" relation, "t<oid>"
+ * type, "f<oid>" function, "global", "" (not in snapshots) or null (unknown: it is gone).
+ */
+const ownerOf = (classid: string, objid: string) => `case ${classid}
+    when 'pg_class'::regclass then (
+      select case when c.relnamespace in ('pg_catalog'::regnamespace, 'pg_toast'::regnamespace) or c.relkind = 't' then ''
+                  when c.relkind in ('i', 'I') then (select 'r' || i.indrelid from pg_index i where i.indexrelid = c.oid)
+                  when c.relkind = 'c' then 't' || c.reltype
+                  else 'r' || c.oid end
+      from pg_class c where c.oid = ${objid})
+    when 'pg_type'::regclass then (
+      select case when t.typrelid <> 0 and (select c.relkind from pg_class c where c.oid = t.typrelid) <> 'c' then 'r' || t.typrelid else 't' || t.oid end
+      from pg_type t where t.oid = ${objid})
+    when 'pg_proc'::regclass then 'f' || ${objid}
+    when 'pg_constraint'::regclass then (
+      select case when k.conrelid <> 0 then 'r' || k.conrelid when k.contypid <> 0 then 't' || k.contypid else '' end from pg_constraint k where k.oid = ${objid})
+    when 'pg_attrdef'::regclass then (select 'r' || d.adrelid from pg_attrdef d where d.oid = ${objid})
+    when 'pg_rewrite'::regclass then (select 'r' || w.ev_class from pg_rewrite w where w.oid = ${objid})
+    when 'pg_trigger'::regclass then (select 'r' || t.tgrelid from pg_trigger t where t.oid = ${objid})
+    when 'pg_policy'::regclass then (select 'r' || p.polrelid from pg_policy p where p.oid = ${objid})
+    ${GLOBAL_CATALOGS.map((c) => `when '${c}'::regclass then 'global'`).join('\n    ')}
+    else ''
+  end`;
+
+/**
+ * Run in rb's session right before a step's COMMIT: the catalogs its transaction wrote (counts) and
+ * the owners of what it holds DDL locks on (SHARE UPDATE EXCLUSIVE or stronger). An object that is
+ * gone keeps its own owner when it is a relation, type or function; a dropped index, trigger,
+ * policy, rule, default or table constraint is no owner of its own (PostgreSQL locks its table,
+ * which is listed); a dropped constraint that may have been a domain's is "constraint" (see stepChanges).
+ */
+export const OBSERVE_SQL = `
+select 'written' as kind, s.relname::text as name from pg_catalog.pg_stat_xact_sys_tables s
+where s.schemaname = 'pg_catalog' and s.n_tup_ins + s.n_tup_upd + s.n_tup_hot_upd > 0
+union all
+select 'locked', coalesce(${ownerOf('l.classid', 'l.objid')},
+                          case l.classid when 'pg_type'::regclass then 't' || l.objid when 'pg_proc'::regclass then 'f' || l.objid
+                                         when 'pg_constraint'::regclass then 'constraint' else '' end)
+from pg_catalog.pg_locks l
+where l.pid = pg_catalog.pg_backend_pid() and l.locktype = 'object' and l.database <> 0
+  and l.mode in ('ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')
+union all
+select 'locked', coalesce(${ownerOf("'pg_class'::regclass", 'l.relation')}, 'r' || l.relation)
+from pg_catalog.pg_locks l
+where l.pid = pg_catalog.pg_backend_pid() and l.locktype = 'relation' and l.database <> 0
+  and l.mode in ('ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')`.replace(/from pg_(class|type|index|constraint|attrdef|rewrite|trigger|policy) /g, 'from pg_catalog.pg_$1 ');
+
+/** What a step's transaction changed, from OBSERVE_SQL. */
+export interface StepChanges {
+  /** Catalogs it inserted into or updated. */
+  written: string[];
+  /** Owners it holds DDL locks on ("unknown": an object rb cannot place). */
+  locked: string[];
+}
+
+/**
+ * sectionSql: the SQL the step ran. A constraint dropped by ALTER DOMAIN leaves no other trace (its
+ * domain is not locked): then the owner is unknown and the next snapshot a full one; any other
+ * dropped constraint was a table's, whose lock is listed.
+ */
+export function stepChanges(rows: { kind: string; name: string }[], sectionSql: string): StepChanges {
+  const domains = /\balter\s+domain\b/i.test(sectionSql);
+  return {
+    written: rows.filter((r) => r.kind === 'written').map((r) => r.name),
+    locked: rows.filter((r) => r.kind === 'locked' && r.name !== '').map((r) => (r.name === 'constraint' ? (domains ? 'unknown' : '') : r.name)).filter(Boolean),
+  };
+}
+
+/** The next transaction id (32 bits, as xmin holds it) and who the roles are (their names print as owners). */
+const BOUNDARY_SQL = `
+select (pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot())::text::int8 % 4294967296)::text as next,
+       (select pg_catalog.md5(pg_catalog.string_agg(oid || ':' || rolname, ',' order by oid)) from pg_roles) as roles`;
+
+/**
+ * One query for an incremental snapshot ($1 rb's tables, $2 the boundary transaction id, $3 the
+ * owners the steps locked): the owners of rows of the given catalogs written since the boundary,
+ * with the locked ones; everything that depends on them in pg_depend at any depth (a view on a
+ * renamed table, a column of a renamed type...); the snapshot rows of all those owners; and, on
+ * each row, the next boundary, the roles, and whether something global changed.
+ */
+function takeSql(catalogs: string[]): string {
+  const hits = catalogs.map((catalog) => {
+    const [alias, classid, objid] = CATALOG_OBJECTS[catalog];
+    return `select ${classid} as classid, ${objid} as objid from ${catalog} ${alias} where age(${alias}.xmin) <= age($2::xid)`;
+  });
+  const written = hits.length
+    ? `select ${ownerOf('o.classid', 'o.objid')} from (select distinct classid, objid from (${hits.join('\n    union all ')}) h) o`
+    : 'select null::text where $2::xid is null and false';
+  const ofKind = (kind: string) => `(select substr(owner, 2)::oid from changed where owner like '${kind}%')`;
+  const leadingCtes = `
+written(owner) as (
+  ${written}
 ),
-rels as (select c.oid, c.xmin from pg_class c where c.relnamespace in (select oid from user_ns) and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f')),
-types as (select t.oid, t.xmin, t.typrelid from pg_type t where t.typnamespace in (select oid from user_ns) and t.typtype in ('e', 'd', 'c', 'r', 'b')),
-procs as (select p.oid, p.xmin from pg_proc p where p.pronamespace in (select oid from user_ns)),
-parts(owner, tag) as (
-  select 'r' || oid, 'c' || xmin from rels
-  union all select 'r' || i.indrelid, 'i' || i.indexrelid || ':' || i.xmin || ':' || ic.xmin from pg_index i join pg_class ic on ic.oid = i.indexrelid where i.indrelid in (select oid from rels)
-  union all select 'r' || a.attrelid, 'a' || a.attnum || ':' || a.xmin from pg_attribute a where a.attrelid in (select oid from rels) and a.attnum > 0
-  union all select 'r' || d.adrelid, 'd' || d.oid || ':' || d.xmin from pg_attrdef d where d.adrelid in (select oid from rels)
-  union all select 'r' || k.conrelid, 'k' || k.oid || ':' || k.xmin from pg_constraint k where k.conrelid in (select oid from rels)
-  union all select 'r' || t.tgrelid, 't' || t.oid || ':' || t.xmin from pg_trigger t where t.tgrelid in (select oid from rels)
-  union all select 'r' || p.polrelid, 'p' || p.oid || ':' || p.xmin from pg_policy p where p.polrelid in (select oid from rels)
-  union all select 'r' || w.ev_class, 'w' || w.oid || ':' || w.xmin from pg_rewrite w where w.ev_class in (select oid from rels)
-  union all select 'r' || s.seqrelid, 's' || s.xmin from pg_sequence s where s.seqrelid in (select oid from rels)
-  union all select 'r' || h.inhrelid, 'h' || h.inhparent || ':' || h.xmin from pg_inherits h where h.inhrelid in (select oid from rels)
-  union all select 'r' || d.objid, 'e' || d.objsubid || ':' || d.refclassid || ':' || d.refobjid || ':' || d.deptype::text || ':' || d.xmin
-    from pg_depend d where d.classid = 'pg_class'::regclass and d.objid in (select oid from rels)
-  union all select 't' || oid, 'T' || xmin from types
-  union all select 't' || e.enumtypid, 'E' || e.oid || ':' || e.xmin from pg_enum e where e.enumtypid in (select oid from types)
-  union all select 't' || k.contypid, 'K' || k.oid || ':' || k.xmin from pg_constraint k where k.contypid in (select oid from types)
-  union all select 't' || r.rngtypid, 'R' || r.xmin from pg_range r where r.rngtypid in (select oid from types)
-  union all select 't' || t.oid, 'A' || a.attnum || ':' || a.xmin from types t join pg_attribute a on a.attrelid = t.typrelid where a.attnum > 0
-  union all select 't' || d.objid, 'e' || d.refclassid || ':' || d.refobjid || ':' || d.deptype::text || ':' || d.xmin
-    from pg_depend d where d.classid = 'pg_type'::regclass and d.objid in (select oid from types)
-  union all select 'f' || oid, 'P' || xmin from procs
-  union all select 'f' || d.objid, 'e' || d.refclassid || ':' || d.refobjid || ':' || d.deptype::text || ':' || d.xmin
-    from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid in (select oid from procs)
-  union all
-  select case ds.classoid
-           when 'pg_class'::regclass then 'r' || coalesce((select i.indrelid from pg_index i where i.indexrelid = ds.objoid), ds.objoid)
-           when 'pg_constraint'::regclass then (select case when k.conrelid <> 0 then 'r' || k.conrelid else 't' || k.contypid end from pg_constraint k where k.oid = ds.objoid)
-           when 'pg_trigger'::regclass then (select 'r' || t.tgrelid from pg_trigger t where t.oid = ds.objoid)
-           when 'pg_policy'::regclass then (select 'r' || p.polrelid from pg_policy p where p.oid = ds.objoid)
-           when 'pg_rewrite'::regclass then (select 'r' || w.ev_class from pg_rewrite w where w.oid = ds.objoid)
-           when 'pg_type'::regclass then 't' || ds.objoid
-           when 'pg_proc'::regclass then 'f' || ds.objoid
-         end,
-         'D' || ds.classoid || ':' || ds.objoid || ':' || ds.objsubid || ':' || ds.xmin
-  from pg_description ds where ds.objoid >= 16384
-)
-select owner, md5(string_agg(tag, ',' order by tag)) as fingerprint from parts where owner is not null group by owner
-`;
-
-/** Catalog rows that change how names print everywhere: when any of them changes, the next snapshot is a full one. */
-const GLOBAL_SQL = `
-select md5(concat_ws('|',
-  (select string_agg(oid || ':' || rolname, ',' order by oid) from pg_roles),
-  (select string_agg(oid || ':' || xmin, ',' order by oid) from pg_namespace),
-  (select string_agg(oid || ':' || xmin, ',' order by oid) from pg_collation where oid >= 16384),
-  (select string_agg(oid || ':' || xmin, ',' order by oid) from pg_opclass where oid >= 16384),
-  (select string_agg(oid || ':' || xmin, ',' order by oid) from pg_opfamily where oid >= 16384),
-  (select string_agg(oid || ':' || xmin, ',' order by oid) from pg_operator where oid >= 16384),
-  (select string_agg(oid || ':' || xmin, ',' order by oid) from pg_ts_config where oid >= 16384),
-  (select string_agg(oid || ':' || xmin, ',' order by oid) from pg_foreign_server),
-  (select string_agg(oid || ':' || xmin, ',' order by oid) from pg_extension)
-)) as fingerprint`;
-
-/** Owners that depend, at any depth, on the given ones (a view on a renamed table, a column of a renamed type...). */
-const DEPENDENTS_SQL = `
-with recursive seeds(classid, objid) as (
-  select 'pg_class'::regclass::oid, o from unnest($1::oid[]) o
-  union all select 'pg_class'::regclass, i.indexrelid from pg_index i where i.indrelid = any($1::oid[])
-  union all select 'pg_type'::regclass, t.oid from pg_type t where t.typrelid = any($1::oid[])
-  union all select 'pg_constraint'::regclass, k.oid from pg_constraint k where k.conrelid = any($1::oid[]) or k.contypid = any($2::oid[])
-  union all select 'pg_type'::regclass, o from unnest($2::oid[]) o
-  union all select 'pg_proc'::regclass, o from unnest($3::oid[]) o
+changed(owner) as (select owner from written where owner is not null union select unnest($3::text[])),
+seeds(classid, objid) as (
+  select 'pg_class'::regclass::oid, o from ${ofKind('r')} r(o)
+  union all select 'pg_class'::regclass, i.indexrelid from pg_index i where i.indrelid in ${ofKind('r')}
+  union all select 'pg_type'::regclass, t.oid from pg_type t where t.typrelid in ${ofKind('r')}
+  union all select 'pg_constraint'::regclass, k.oid from pg_constraint k where k.conrelid in ${ofKind('r')} or k.contypid in ${ofKind('t')}
+  union all select 'pg_type'::regclass, o from ${ofKind('t')} t(o)
+  union all select 'pg_proc'::regclass, o from ${ofKind('f')} f(o)
 ),
 dependents(classid, objid, depth) as (
   select d.classid, d.objid, 1 from pg_depend d join seeds s on d.refclassid = s.classid and d.refobjid = s.objid
   union
   select d.classid, d.objid, x.depth + 1 from pg_depend d join dependents x on d.refclassid = x.classid and d.refobjid = x.objid where x.depth < 20
-)
-select distinct case x.classid
-    when 'pg_class'::regclass then (select case when c.relkind in ('i', 'I') then 'r' || (select i.indrelid from pg_index i where i.indexrelid = c.oid)
-                                                when c.relkind = 'c' then 't' || c.reltype else 'r' || c.oid end
-                                   from pg_class c where c.oid = x.objid)
-    when 'pg_type'::regclass then (select case when t.typrelid <> 0 and (select c.relkind from pg_class c where c.oid = t.typrelid) <> 'c' then 'r' || t.typrelid else 't' || t.oid end
-                                  from pg_type t where t.oid = x.objid)
-    when 'pg_proc'::regclass then 'f' || x.objid
-    when 'pg_constraint'::regclass then (select case when k.conrelid <> 0 then 'r' || k.conrelid else 't' || k.contypid end from pg_constraint k where k.oid = x.objid)
-    when 'pg_attrdef'::regclass then (select 'r' || d.adrelid from pg_attrdef d where d.oid = x.objid)
-    when 'pg_rewrite'::regclass then (select 'r' || w.ev_class from pg_rewrite w where w.oid = x.objid)
-    when 'pg_trigger'::regclass then (select 'r' || t.tgrelid from pg_trigger t where t.oid = x.objid)
-    when 'pg_policy'::regclass then (select 'r' || p.polrelid from pg_policy p where p.oid = x.objid)
-  end as owner
-from dependents x`;
-
-function oidsOf(owners: Iterable<string>, kind: 'r' | 't' | 'f'): number[] {
-  return [...owners].filter((o) => o[0] === kind).map((o) => Number(o.slice(1)));
-}
-
-function fromRows(rows: SnapshotRow[]): { snapshot: Snapshot; owners: Map<string, string> } {
-  const snapshot: Snapshot = new Map();
-  const owners = new Map<string, string>();
-  for (const row of rows) {
-    snapshot.set(row.key, { key: row.key, parent: row.parent, attrs: row.attrs });
-    owners.set(row.key, row.owner);
-  }
-  return { snapshot, owners };
+),
+affected(owner) as (select owner from changed union select ${ownerOf('x.classid', 'x.objid')} from dependents x),
+scope as (
+  select coalesce(array_agg(substr(owner, 2)::oid) filter (where owner like 'r%'), '{}') as relations,
+         coalesce(array_agg(substr(owner, 2)::oid) filter (where owner like 't%'), '{}') as types,
+         coalesce(array_agg(substr(owner, 2)::oid) filter (where owner like 'f%'), '{}') as functions,
+         coalesce(bool_or(owner = 'global'), false) as global,
+         coalesce(array_agg(owner), '{}') as owners
+  from affected where owner is not null and owner <> ''
+),
+boundary as (${BOUNDARY_SQL})`;
+  return snapshotSql({
+    relations: '(select relations from scope)', types: '(select types from scope)', functions: '(select functions from scope)', leadingCtes,
+    extraColumns: ', (select next from boundary) as next, (select roles from boundary) as roles, (select global from scope) as global, (select owners from scope) as affected',
+  });
 }
 
 function serialize(snapshot: Snapshot): string {
@@ -127,56 +189,71 @@ function serialize(snapshot: Snapshot): string {
 export class SnapshotTracker {
   private snapshot: Snapshot | undefined;
   private owners = new Map<string, string>();
-  private fingerprints = new Map<string, string>();
-  private global = '';
-  /** Snapshots read in full / incrementally, for the benchmark and tests. */
+  private boundary = '';
+  private roles = '';
+  /** Owners steps since the last snapshot held DDL locks on. */
+  private readonly locked = new Set<string>();
+  /** Catalogs steps since the last snapshot wrote. */
+  private readonly written = new Set<string>();
+  /** False after a step the tracker could not watch: the next snapshot is a full one. */
+  private watched = true;
+  /** Snapshots read in full / incrementally (for tests and the benchmark). */
   readonly counts = { full: 0, incremental: 0 };
 
   constructor(private readonly sql: Sql, private readonly verify = process.env.RB_CHECK_VERIFY_SNAPSHOTS === '1') {}
 
+  /** What a step's transaction changed (read by OBSERVE_SQL right before its COMMIT). */
+  observed(changes: StepChanges): void {
+    for (const catalog of changes.written) if (catalog in CATALOG_OBJECTS) this.written.add(catalog);
+    for (const owner of changes.locked) this.locked.add(owner);
+  }
+
+  /** A step ran where the tracker could not watch it (through dbmate): the next snapshot is read in full. */
+  unwatched(): void {
+    this.watched = false;
+  }
+
   /** The schema now (the returned map is never changed afterwards). */
   async take(): Promise<Snapshot> {
-    const [fingerprintRows, [global]] = await Promise.all([
-      this.sql.unsafe<{ owner: string; fingerprint: string }[]>(FINGERPRINT_SQL),
-      this.sql.unsafe<{ fingerprint: string }[]>(GLOBAL_SQL),
-    ]);
-    const fingerprints = new Map(fingerprintRows.map((r) => [r.owner, r.fingerprint]));
-    const previous = this.snapshot;
-    let snapshot: Snapshot;
-    if (!previous || global.fingerprint !== this.global) {
-      const full = fromRows(await readSnapshotRows(this.sql));
-      snapshot = full.snapshot;
-      this.owners = full.owners;
+    let snapshot: Snapshot | undefined;
+    let next: string | undefined;
+    let roles: string | undefined;
+    if (this.snapshot && this.watched && !this.locked.has('unknown') && !this.locked.has('global')) {
+      type TakeRow = SnapshotRow & { next: string; roles: string; global: boolean; affected: string[] };
+      const params = [TOOLING_TABLES.map(qualified), this.boundary, [...this.locked]];
+      const rows = await this.sql.unsafe<TakeRow[]>(takeSql([...this.written].sort()), params, PREPARED);
+      if (rows.length) ({ next, roles } = rows[0]);
+      if (rows.length && !rows[0].global && roles === this.roles) {
+        snapshot = this.replace(this.snapshot, new Set(rows[0].affected), rows, false);
+        this.counts.incremental += 1;
+        if (this.verify) await this.verifyAgainstFull(snapshot);
+      }
+    }
+    if (!snapshot) {
+      if (next === undefined) [{ next, roles }] = await this.sql.unsafe<{ next: string; roles: string }[]>(`select * from (${BOUNDARY_SQL}) b`, [], PREPARED);
+      snapshot = this.replace(new Map(), new Set(), await readSnapshotRows(this.sql), true);
       this.counts.full += 1;
-    } else {
-      snapshot = await this.update(previous, fingerprints);
-      this.counts.incremental += 1;
-      if (this.verify) await this.verifyAgainstFull(snapshot);
     }
     this.snapshot = snapshot;
-    this.fingerprints = fingerprints;
-    this.global = global.fingerprint;
+    this.boundary = next!;
+    this.roles = roles!;
+    this.locked.clear();
+    this.written.clear();
+    this.watched = true;
     return snapshot;
   }
 
-  private async update(previous: Snapshot, fingerprints: Map<string, string>): Promise<Snapshot> {
-    const changed = new Set<string>();
-    for (const [owner, fingerprint] of fingerprints) if (this.fingerprints.get(owner) !== fingerprint) changed.add(owner);
-    for (const owner of this.fingerprints.keys()) if (!fingerprints.has(owner)) changed.add(owner);
-    const affected = new Set(changed);
-    if (changed.size) {
-      const dependents = await this.sql.unsafe<{ owner: string | null }[]>(DEPENDENTS_SQL, [oidsOf(changed, 'r'), oidsOf(changed, 't'), oidsOf(changed, 'f')]);
-      for (const { owner } of dependents) if (owner) affected.add(owner);
-    }
-    // Schemas, extensions and default privileges ("" owner) are read every time.
-    const rows = await readSnapshotRows(this.sql, { relations: oidsOf(affected, 'r'), types: oidsOf(affected, 't'), functions: oidsOf(affected, 'f') });
+  /** previous without the items of the affected owners (all of them when full), plus rows. */
+  private replace(previous: Snapshot, affected: Set<string>, rows: SnapshotRow[], full: boolean): Snapshot {
     const snapshot: Snapshot = new Map();
     const owners = new Map<string, string>();
-    for (const [key, item] of previous) {
-      const owner = this.owners.get(key)!;
-      if (owner === '' || affected.has(owner)) continue;
-      snapshot.set(key, item);
-      owners.set(key, owner);
+    if (!full) {
+      for (const [key, item] of previous) {
+        const owner = this.owners.get(key)!;
+        if (owner === '' || affected.has(owner)) continue;
+        snapshot.set(key, item);
+        owners.set(key, owner);
+      }
     }
     for (const row of rows) {
       snapshot.set(row.key, { key: row.key, parent: row.parent, attrs: row.attrs });
