@@ -84,7 +84,8 @@ function columnsByTable(snapshot: Snapshot): Map<string, SnapshotItem[]> {
 function columnOrderChanges(before: Snapshot, after: Snapshot): SchemaChange[] {
   const changes: SchemaChange[] = [];
   const afterTables = columnsByTable(after);
-  for (const [table, beforeColumns] of columnsByTable(before)) {
+  // Sorted: a snapshot's order depends on how it was read (in full or incrementally).
+  for (const [table, beforeColumns] of [...columnsByTable(before)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const afterColumns = afterTables.get(table);
     if (!afterColumns) continue;
     const afterKeys = new Set(afterColumns.map((c) => c.key));

@@ -135,9 +135,8 @@ select (pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot())::text::int
 /**
  * One query for an incremental snapshot ($1 rb's tables, $2 the boundary transaction id, $3 the
  * owners the steps locked): the owners of rows of the given catalogs written since the boundary,
- * with the locked ones; everything that depends on them in pg_depend at any depth (a view on a
- * renamed table, a column of a renamed type...); the snapshot rows of all those owners; and, on
- * each row, the next boundary, the roles, and whether something global changed.
+ * with the locked ones; their snapshot rows; and, on each row, the next boundary, the roles,
+ * whether something global changed and the owners read.
  */
 function takeSql(catalogs: string[]): string {
   const hits = catalogs.map((catalog) => {
@@ -147,39 +146,67 @@ function takeSql(catalogs: string[]): string {
   const written = hits.length
     ? `select ${ownerOf('o.classid', 'o.objid')} from (select distinct classid, objid from (${hits.join('\n    union all ')}) h) o`
     : 'select null::text where $2::xid is null and false';
-  const ofKind = (kind: string) => `(select substr(owner, 2)::oid from changed where owner like '${kind}%')`;
   const leadingCtes = `
 written(owner) as (
   ${written}
 ),
-changed(owner) as (select owner from written where owner is not null union select unnest($3::text[])),
+changed(owner) as (select owner from written where owner is not null and owner <> '' union select unnest($3::text[])),
+${SCOPE_CTE},
+boundary as (${BOUNDARY_SQL})`;
+  return snapshotSql({
+    ...SCOPED_BY_CTE, leadingCtes,
+    extraColumns: ', (select next from boundary) as next, (select roles from boundary) as roles, (select global from scope) as global, (select owners from scope) as affected',
+  });
+}
+
+/** The oid sets of the owners in a CTE named changed(owner), as snapshotSql reads them. */
+const SCOPE_CTE = `scope as (
+  select coalesce(array_agg(substr(owner, 2)::oid) filter (where owner like 'r%'), '{}') as relations,
+         coalesce(array_agg(substr(owner, 2)::oid) filter (where owner like 't%'), '{}') as types,
+         coalesce(array_agg(substr(owner, 2)::oid) filter (where owner like 'f%'), '{}') as functions,
+         coalesce(bool_or(owner = 'global'), false) as global,
+         coalesce(array_agg(owner), '{}') as owners
+  from changed where owner is not null and owner <> ''
+)`;
+const SCOPED_BY_CTE = { relations: '(select relations from scope)', types: '(select types from scope)', functions: '(select functions from scope)' };
+
+/**
+ * The snapshot rows of everything that depends, at any depth, on the owners $2 (a view on a renamed
+ * table, a foreign key to it, a column of a renamed type...), and the owners read.
+ */
+const DEPENDENTS_SQL = snapshotSql({
+  ...SCOPED_BY_CTE,
+  leadingCtes: `
+renamed(owner) as (select unnest($2::text[])),
 seeds(classid, objid) as (
-  select 'pg_class'::regclass::oid, o from ${ofKind('r')} r(o)
-  union all select 'pg_class'::regclass, i.indexrelid from pg_index i where i.indrelid in ${ofKind('r')}
-  union all select 'pg_type'::regclass, t.oid from pg_type t where t.typrelid in ${ofKind('r')}
-  union all select 'pg_constraint'::regclass, k.oid from pg_constraint k where k.conrelid in ${ofKind('r')} or k.contypid in ${ofKind('t')}
-  union all select 'pg_type'::regclass, o from ${ofKind('t')} t(o)
-  union all select 'pg_proc'::regclass, o from ${ofKind('f')} f(o)
+  select 'pg_class'::regclass::oid, substr(owner, 2)::oid from renamed where owner like 'r%'
+  union all select 'pg_class'::regclass, i.indexrelid from pg_index i where i.indrelid in (select substr(owner, 2)::oid from renamed where owner like 'r%')
+  union all select 'pg_type'::regclass, t.oid from pg_type t where t.typrelid in (select substr(owner, 2)::oid from renamed where owner like 'r%')
+  union all select 'pg_type'::regclass, substr(owner, 2)::oid from renamed where owner like 't%'
+  union all select 'pg_proc'::regclass, substr(owner, 2)::oid from renamed where owner like 'f%'
 ),
 dependents(classid, objid, depth) as (
   select d.classid, d.objid, 1 from pg_depend d join seeds s on d.refclassid = s.classid and d.refobjid = s.objid
   union
   select d.classid, d.objid, x.depth + 1 from pg_depend d join dependents x on d.refclassid = x.classid and d.refobjid = x.objid where x.depth < 20
 ),
-affected(owner) as (select owner from changed union select ${ownerOf('x.classid', 'x.objid')} from dependents x),
-scope as (
-  select coalesce(array_agg(substr(owner, 2)::oid) filter (where owner like 'r%'), '{}') as relations,
-         coalesce(array_agg(substr(owner, 2)::oid) filter (where owner like 't%'), '{}') as types,
-         coalesce(array_agg(substr(owner, 2)::oid) filter (where owner like 'f%'), '{}') as functions,
-         coalesce(bool_or(owner = 'global'), false) as global,
-         coalesce(array_agg(owner), '{}') as owners
-  from affected where owner is not null and owner <> ''
-),
-boundary as (${BOUNDARY_SQL})`;
-  return snapshotSql({
-    relations: '(select relations from scope)', types: '(select types from scope)', functions: '(select functions from scope)', leadingCtes,
-    extraColumns: ', (select next from boundary) as next, (select roles from boundary) as roles, (select global from scope) as global, (select owners from scope) as affected',
-  });
+changed(owner) as (select distinct ${ownerOf('x.classid', 'x.objid')} from dependents x),
+${SCOPE_CTE}`,
+  extraColumns: ', (select owners from scope) as affected',
+});
+
+/**
+ * What other objects print of an owner: its qualified name (the key of its table/view/type/function
+ * item) and its columns' names and types. When that changed (a rename, a new type), the texts of
+ * the objects that depend on it (views, foreign keys, defaults, triggers...) may change too.
+ */
+function printedNames(snapshot: Snapshot, keys: Iterable<string>): string[] {
+  const names: string[] = [];
+  for (const key of keys) {
+    if (key.startsWith('column ')) names.push(`${key} ${snapshot.get(key)!.attrs.type}`);
+    else if (!/^(constraint|index|trigger|policy|rule) /.test(key)) names.push(key);
+  }
+  return names.sort();
 }
 
 function serialize(snapshot: Snapshot): string {
@@ -224,7 +251,7 @@ export class SnapshotTracker {
       const rows = await this.sql.unsafe<TakeRow[]>(takeSql([...this.written].sort()), params, PREPARED);
       if (rows.length) ({ next, roles } = rows[0]);
       if (rows.length && !rows[0].global && roles === this.roles) {
-        snapshot = this.replace(this.snapshot, new Set(rows[0].affected), rows, false);
+        snapshot = await this.withDependents(this.snapshot, new Set(rows[0].affected), rows);
         this.counts.incremental += 1;
         if (this.verify) await this.verifyAgainstFull(snapshot);
       }
@@ -241,6 +268,31 @@ export class SnapshotTracker {
     this.written.clear();
     this.watched = true;
     return snapshot;
+  }
+
+  /**
+   * previous with the changed owners read again; when one of them prints differently to others
+   * (renamed, a column renamed or retyped), what depends on it is read again too.
+   */
+  private async withDependents(previous: Snapshot, changed: Set<string>, rows: SnapshotRow[]): Promise<Snapshot> {
+    const previousOwners = this.owners;
+    const before = new Map<string, string[]>();
+    for (const [key, owner] of previousOwners) if (changed.has(owner)) before.set(owner, [...(before.get(owner) ?? []), key]);
+    const snapshot = this.replace(previous, changed, rows, false);
+    const after = new Map<string, string[]>();
+    for (const row of rows) after.set(row.owner, [...(after.get(row.owner) ?? []), row.key]);
+    const renamed = [...changed].filter((owner) => {
+      const old = printedNames(previous, before.get(owner) ?? []);
+      const now = new Set(printedNames(snapshot, after.get(owner) ?? []));
+      // A new owner has no dependents that existed before it; a dropped one takes its dependents
+      // along (they are locked too); a new column is printed by nothing that existed before it.
+      return now.size > 0 && old.some((name) => !now.has(name));
+    });
+    if (!renamed.length) return snapshot;
+    type DependentRow = SnapshotRow & { affected: string[] };
+    const dependents = await this.sql.unsafe<DependentRow[]>(DEPENDENTS_SQL, [TOOLING_TABLES.map(qualified), renamed], PREPARED);
+    if (!dependents.length) return snapshot;
+    return this.replace(snapshot, new Set(dependents[0].affected), dependents, false);
   }
 
   /** previous without the items of the affected owners (all of them when full), plus rows. */
