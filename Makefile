@@ -20,7 +20,7 @@ install: node_modules/.install-stamp pg-client-tools build
 
 # The two packages of this repository, compiled by tsc: the runtime (src/runtime, ES module and
 # CommonJS builds) first, then the toolkit (src, which imports the runtime by name).
-PACKAGE_SOURCES := $(shell find src -name '*.ts' -not -path '*/dist/*' -not -path '*/node_modules/*') src/package.json src/tsconfig.json src/runtime/package.json src/runtime/tsconfig.json src/runtime/tsconfig.cjs.json
+PACKAGE_SOURCES := src/build/bundle-pgtyped.js $(shell find src -name '*.ts' -not -path '*/dist/*' -not -path '*/node_modules/*') src/package.json src/tsconfig.json src/runtime/package.json src/runtime/tsconfig.json src/runtime/tsconfig.cjs.json
 node_modules/.build-stamp: node_modules/.install-stamp $(PACKAGE_SOURCES)
 	npm run build --silent -w @rbsql/runtime
 	npm run build --silent -w @rbsql/cli
@@ -37,10 +37,10 @@ pg-client-tools:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client-15 >/dev/null; \
 	  else echo "rb needs the PostgreSQL 15 client tools: install postgresql-client-15 (pg_dump, pg_restore, psql)"; exit 1; fi; }
 
-## Migrate the local database (embedded PostgreSQL unless DATABASE_URL is set) and rewrite db/schema.sql.
+## Migrate the local database (embedded PostgreSQL unless DATABASE_URL is set), rewrite db/schema.sql
+## and regenerate the query types (rb upgrade does all three).
 upgrade-db: install
 	$(RB) upgrade
-	$(RB) types
 
 ## Migrate production (PROD_DATABASE_URL); shows the plan and asks first.
 upgrade-prod-db: install
@@ -77,8 +77,11 @@ test: install typecheck
 acceptance: install
 	$(UVU) acceptance '.*\.test\.ts$$'
 
+## Every benchmark (each measures its baseline in the same run and prints the ratio); all run,
+## then the target fails when any benchmark missed its target.
 bench: install
-	@for f in scripts/bench/*.ts; do echo "== $$f"; node --import tsx $$f || exit 1; done
+	@failed=''; for f in scripts/bench/*.ts; do echo "== $$f"; node --import tsx $$f || failed="$$failed $$f"; done; \
+	  if [ -n "$$failed" ]; then echo "missed a target:$$failed"; exit 1; fi
 
 ## Dump production (PROD_DATABASE_URL) and restore it into the local database: schema from the
 ## migrations, production's data, then the local pending migrations. make dump-and-restore-to-prod args="--jobs 2"

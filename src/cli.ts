@@ -14,6 +14,13 @@ export function buildCli(io: Io): CAC {
     .option('--database-url <url>', 'Use this database instead of DATABASE_URL or the embedded server');
 
   cli
+    .command('init', 'Set rb up in this app: migrations folder and first migration, pgtyped.config.json, queries and backfill folders, .gitignore, npm scripts (never overwrites)')
+    .option('--existing-database', 'The app already has a database with tables: use the public schema and no schema migration (then run rb baseline)')
+    .example('rb init')
+    .example('rb init --existing-database')
+    .action(async (flags) => (await import('./init/init-command.ts')).initCommand(flags, io));
+
+  cli
     .command('new-migration [...name]', 'Create db/migrations/<UTC timestamp>_<name>.sql')
     .alias('revision')
     .example('rb new-migration add my model')
@@ -23,11 +30,14 @@ export function buildCli(io: Io): CAC {
     .command('upgrade', 'Apply pending migrations (locally also rewrites db/schema.sql)')
     .alias('up')
     .option('--dry-run', 'List what would be applied; change nothing')
+    .option('--analyze', 'With --dry-run: run the pending migrations on a throwaway copy of the local database; report time, locks, rewrites, sizes')
     .option('--allow-edited', 'Go ahead although applied migration files were edited (records their new checksums)')
     .option('--allow-out-of-order', 'With --prod: apply migrations older than the newest applied one')
     .option('--retry-failed', 'Run a failed transaction:false migration again, once you resolved what it left')
     .option('--lock-timeout <duration>', 'lock_timeout for each migration (default 5s; RB_LOCK_TIMEOUT)')
     .option('--statement-timeout <duration>', 'statement_timeout for each migration (default 1h; RB_STATEMENT_TIMEOUT)')
+    .option('--no-types', 'Do not regenerate the query types afterwards (done on non-production databases when pgtyped.config.json exists)')
+    .option('--json', 'Print the result as one JSON object')
     .example('rb upgrade --prod')
     .action(async (flags) => (await import('./commands/migration-commands.ts')).upgradeCommand(flags, io));
 
@@ -38,20 +48,51 @@ export function buildCli(io: Io): CAC {
     .option('--allow-edited', 'With --prod: roll back files edited since they were applied (locally only a warning)')
     .option('--lock-timeout <duration>', 'lock_timeout for each migration (default 5s; RB_LOCK_TIMEOUT)')
     .option('--statement-timeout <duration>', 'statement_timeout for each migration (default 1h; RB_STATEMENT_TIMEOUT)')
+    .option('--json', 'Print the result as one JSON object')
     .example('rb downgrade 2')
     .action(async (steps: string | undefined, flags) => (await import('./commands/migration-commands.ts')).downgradeCommand(steps, flags, io));
 
   cli
     .command('status', 'List migration files and applied versions')
     .alias('history')
+    .option('--drift', 'Also compare the schema with what the applied migrations create (as rb drift; exit 1 on drift)')
+    .option('--json', 'Print the result as one JSON object')
     .action(async (flags) => (await import('./commands/migration-commands.ts')).statusCommand(flags, io));
 
   cli
     .command('current', 'Print the newest applied version')
+    .option('--json', 'Print the result as one JSON object')
     .action(async (flags) => (await import('./commands/migration-commands.ts')).currentCommand(flags, io));
 
   cli
+    .command('drift', 'Compare the schema with what its applied migrations create on a scratch database (read-only; exit 1 on drift)')
+    .option('--json', 'Print the result as one JSON object')
+    .example('rb drift --prod')
+    .action(async (flags) => (await import('./commands/drift-command.ts')).driftCommand(flags, io));
+
+  cli
+    .command('baseline', 'Adopt a database that already has a schema: write a baseline migration from it (pg_dump) and record it as applied without running it')
+    .option('--dry-run', 'Say what would be written and recorded; change nothing')
+    .example('rb baseline')
+    .example('rb baseline --prod')
+    .action(async (flags) => (await import('./commands/adopt-commands.ts')).baselineCommand(flags, io));
+
+  cli
+    .command('import <tool> <dir>', "Convert another tool's migrations (golang-migrate, flyway, prisma, node-pg-migrate) into db/migrations; with --database-url or --prod also record what it applied there")
+    .option('--dry-run', 'Say what would be converted and recorded; change nothing')
+    .example('rb import golang-migrate migrations')
+    .example('rb import flyway src/main/resources/db/migration --prod')
+    .action(async (tool: string, dir: string, flags) => (await import('./commands/adopt-commands.ts')).importCommand(tool, dir, flags, io));
+
+  cli
     .command('db <action>', 'Manage the embedded local PostgreSQL: start | stop | status | url')
+    .usage(
+      'db <action>\n\nActions:\n' +
+        '  start   Start the local PostgreSQL (initdb on first use) and make sure its database exists; prints its URL, masked\n' +
+        '  stop    Stop it (the data stays under .rb/postgres)\n' +
+        '  status  Say whether it runs, on which port, and where its data is\n' +
+        '  url     Print the running server\'s URL with its password (psql "$(rb db url)")',
+    )
     .action(async (action: string) => (await import('./commands/local-db-commands.ts')).dbCommand(action, io));
 
   cli
@@ -85,7 +126,7 @@ export function buildCli(io: Io): CAC {
   cli
     .command('dump-and-restore', 'Dump PROD_DATABASE_URL to .rb/dumps/, rebuild the local schema from the migrations, load the data, apply pending migrations')
     .option('--exclude-table-data <pattern>', 'Leave this table empty (pg_dump pattern, e.g. app.audit_*); repeatable')
-    .option('--exclude-table <pattern>', 'Leave this table (and its sequence) out entirely, e.g. a table made outside the migrations such as public.pgmigrations; repeatable')
+    .option('--exclude-table <pattern>', 'Leave this table (and its sequence) out entirely, e.g. a table made by hand outside the migrations; repeatable')
     .option('--jobs <n>', 'Parallel jobs for the data load and index builds (default 1)')
     .option('--no-pending', "Stop at production's version: do not apply newer local migrations")
     .option('--keep-dump', 'Keep the dump under .rb/dumps/ after a successful restore (deleted otherwise)')
@@ -95,13 +136,14 @@ export function buildCli(io: Io): CAC {
   cli
     .command('restore-to-dump <file>', 'Restore a pg_dump custom-format file into the local database (schema from the migrations, then the data)')
     .option('--exclude-table-data <pattern>', 'Leave this table empty (pg_dump pattern, e.g. app.audit_*); repeatable')
-    .option('--exclude-table <pattern>', 'Leave this table (and its sequence) out entirely, e.g. a table made outside the migrations such as public.pgmigrations; repeatable')
+    .option('--exclude-table <pattern>', 'Leave this table (and its sequence) out entirely, e.g. a table made by hand outside the migrations; repeatable')
     .option('--jobs <n>', 'Parallel jobs for the data load and index builds (default 1)')
     .option('--no-pending', "Stop at production's version: do not apply newer local migrations")
     .example('rb restore-to-dump .rb/dumps/production_20240820151319_20241001T120000Z.dump --no-pending')
     .action(async (file: string, flags) => (await import('./commands/restore-commands.ts')).restoreToDumpCommand(file, flags, io));
 
-  cli.help();
+  // cac prints "(default: true)" after every --no-x option, which reads as if --no-x were on by default.
+  cli.help((sections) => sections.map((section) => ({ ...section, body: section.body.replace(/ \(default: true\)$/gm, '') })));
   cli.version(toolkitVersion());
   return cli;
 }

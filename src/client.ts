@@ -1,8 +1,12 @@
 import postgres from 'postgres';
 import { ConnectionError } from './errors.ts';
+import { localServerRefusedHint } from './local-db/refused-hint.ts';
 import { maskUrl } from './target/database-url.ts';
 
 export type Sql = postgres.Sql;
+
+/** What a query runs on: a client, a transaction (`sql.begin`) or a reserved connection. */
+export type Queryable = postgres.ISql;
 
 export interface ConnectOptions {
   max?: number;
@@ -87,6 +91,8 @@ export function asConnectionError(error: unknown, url: string): unknown {
   }
   const reason = connectionFailureReason(error);
   if (reason === undefined) return error;
+  const hint = code === 'ECONNREFUSED' ? localServerRefusedHint(url) : undefined;
+  if (hint) return new ConnectionError(`cannot connect to ${maskUrl(url)}: connection refused; ${hint}`);
   return new ConnectionError(`cannot connect to ${maskUrl(url)}: ${reason}; check the URL and that the server is reachable`);
 }
 
@@ -116,9 +122,36 @@ export function connectionLossReason(error: unknown): string | undefined {
   return undefined;
 }
 
-/** Opens a client, runs work, always closes it; connection failures become ConnectionError. */
+/**
+ * Connected clients handed over for reuse, by URL: checking that the embedded server's database
+ * answers opens one (src/local-db/embedded-server.ts), and the command's first withClient on
+ * that URL takes it instead of connecting a second time. One not taken within a second is closed.
+ */
+const offered = new Map<string, Sql>();
+const OFFER_MS = 1000;
+
+export function offerClient(url: string, sql: Sql): void {
+  const previous = offered.get(url);
+  if (previous) void previous.end({ timeout: 1 });
+  offered.set(url, sql);
+  setTimeout(() => {
+    if (offered.get(url) !== sql) return;
+    offered.delete(url);
+    void sql.end({ timeout: 1 });
+  }, OFFER_MS).unref();
+}
+
+/** The offered client for url, when the caller wants the default settings it was opened with. */
+function takeOffered(url: string, options: ConnectOptions): Sql | undefined {
+  if (Object.keys(options).length > 0) return undefined;
+  const sql = offered.get(url);
+  offered.delete(url);
+  return sql;
+}
+
+/** Opens a client (or takes the offered one), runs work, always closes it; connection failures become ConnectionError. */
 export async function withClient<T>(url: string, work: (sql: Sql) => Promise<T>, options: ConnectOptions = {}): Promise<T> {
-  const sql = connect(url, options);
+  const sql = takeOffered(url, options) ?? connect(url, options);
   try {
     return await work(sql);
   } catch (error) {

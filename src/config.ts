@@ -1,13 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_LAYOUT, DEFAULT_SCHEMAS, findProjectRoot, localServerRecordFile, parseDotenv, readDotenv, STATE_DIR_NAME } from '@rbsql/runtime/project';
 import { UsageError } from './errors.ts';
 
-/** Everything a command needs to know about the project and its environment, read once. */
+export { parseDotenv };
+
+/**
+ * Everything a command needs to know about the project and its environment, read once. The
+ * queries folder is not here: it is pgtyped's `srcDir` (src/types/pgtyped-config.ts).
+ */
 export interface Config {
+  /** The project root (findProjectRoot: walked up from the working directory). */
   projectDir: string;
   migrationsDir: string;
   schemaFile: string;
-  queriesDir: string;
+  backfillDir: string;
   /** Local state (embedded server, dumps, caches); git-ignored. */
   stateDir: string;
   /** Application schemas the migrations create; first one leads the search_path. */
@@ -39,38 +46,29 @@ export interface LocalServerSettings {
   port: number;
   database: string;
   dataDir: string;
+  /** Where the running server is recorded for createClient() (.rb/local-server.json); none for test servers. */
+  recordFile?: string;
 }
 
 /** Settings a project may put under the "rb" key of its package.json. */
 interface PackageSettings {
   schemas?: string[];
+  migrationsDir?: string;
+  schemaFile?: string;
+  backfillDir?: string;
   localPort?: number;
   localDatabase?: string;
   check?: CheckSettings;
 }
 
-const KNOWN_PACKAGE_KEYS = new Set(['schemas', 'localPort', 'localDatabase', 'check']);
-export const DEFAULT_LOCAL_PORT = 54329;
+const KNOWN_PACKAGE_KEYS = new Set(['schemas', 'migrationsDir', 'schemaFile', 'backfillDir', 'localPort', 'localDatabase', 'check']);
 
-/** Parses a dotenv file: KEY=VALUE lines, optional `export `, quotes, # comments. */
-export function parseDotenv(text: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!match) continue;
-    let value = match[2];
-    const quote = value[0];
-    if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) {
-      value = value.slice(1, -1);
-    } else {
-      value = value.replace(/\s+#.*$/, '');
-    }
-    values[match[1]] = value;
-  }
-  return values;
-}
+export { DEFAULT_LAYOUT };
+type LayoutKey = keyof typeof DEFAULT_LAYOUT;
+
+/** dbmate's variables for the same settings: honoured as dbmate does, unless package.json disagrees. */
+const DBMATE_VARIABLES: Partial<Record<LayoutKey, string>> = { migrationsDir: 'DBMATE_MIGRATIONS_DIR', schemaFile: 'DBMATE_SCHEMA_FILE' };
+export const DEFAULT_LOCAL_PORT = 54329;
 
 function readPackageSettings(projectDir: string): PackageSettings {
   const file = path.join(projectDir, 'package.json');
@@ -79,20 +77,26 @@ function readPackageSettings(projectDir: string): PackageSettings {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new UsageError(`${file}: not valid JSON (${(error as Error).message}); fix the file`);
+    throw new UsageError(`package.json: not valid JSON (${(error as Error).message}); fix the file`);
   }
   const settings = (parsed as { rb?: unknown }).rb;
   if (settings === undefined) return {};
   const problems: string[] = [];
   if (typeof settings !== 'object' || settings === null) {
-    throw new UsageError(`${file}: "rb" must be an object such as {"schemas": ["app"]}`);
+    throw new UsageError(`package.json: "rb" must be an object such as {"schemas": ["app"]}`);
   }
   for (const key of Object.keys(settings)) {
     if (!KNOWN_PACKAGE_KEYS.has(key)) problems.push(`unknown key "rb.${key}" (known: ${[...KNOWN_PACKAGE_KEYS].join(', ')})`);
   }
   const s = settings as PackageSettings;
-  if (s.schemas !== undefined && (!Array.isArray(s.schemas) || s.schemas.some((x) => typeof x !== 'string' || !x))) {
+  if (s.schemas !== undefined && (!Array.isArray(s.schemas) || s.schemas.length === 0 || s.schemas.some((x) => typeof x !== 'string' || !x))) {
     problems.push('"rb.schemas" must be a list of schema names');
+  }
+  for (const key of Object.keys(DEFAULT_LAYOUT) as LayoutKey[]) {
+    const value = s[key];
+    if (value !== undefined && (typeof value !== 'string' || !value.trim())) {
+      problems.push(`"rb.${key}" must be a path relative to the project root, such as "${DEFAULT_LAYOUT[key]}"`);
+    }
   }
   if (s.localPort !== undefined && !(Number.isInteger(s.localPort) && s.localPort > 0 && s.localPort < 65536)) {
     problems.push('"rb.localPort" must be a port number');
@@ -115,8 +119,24 @@ function readPackageSettings(projectDir: string): PackageSettings {
       }
     }
   }
-  if (problems.length) throw new UsageError(`${file}: ${problems.join('; ')}`);
+  if (problems.length) throw new UsageError(`package.json: ${problems.join('; ')}`);
   return s;
+}
+
+/**
+ * Where one of the project's folders or files is: package.json "rb", else dbmate's variable,
+ * else the default. Both set to different places is an error rather than a silent pick.
+ */
+function layoutPath(projectDir: string, key: LayoutKey, settings: PackageSettings, lookup: (name: string) => string | undefined): string {
+  const variable = DBMATE_VARIABLES[key];
+  const fromDbmate = variable ? lookup(variable) : undefined;
+  const fromPackage = settings[key];
+  if (fromPackage !== undefined && fromDbmate !== undefined && path.resolve(projectDir, fromPackage) !== path.resolve(projectDir, fromDbmate)) {
+    throw new UsageError(
+      `${variable}=${fromDbmate} disagrees with "rb.${key}": "${fromPackage}" in package.json; rb uses package.json: remove ${variable} (from the environment or .env) or make them the same`,
+    );
+  }
+  return path.resolve(projectDir, fromPackage ?? fromDbmate ?? DEFAULT_LAYOUT[key]);
 }
 
 function parsePort(value: string | undefined, name: string): number | undefined {
@@ -129,25 +149,25 @@ function parsePort(value: string | undefined, name: string): number | undefined 
 }
 
 /**
- * Builds the Config from the environment, the project's .env and package.json.
- * The process environment wins over .env, as with dbmate.
+ * Builds the Config from the environment, the project's .env and package.json, for the project
+ * found by walking up from the working directory (or the one given). The process environment wins
+ * over .env, as with dbmate.
  */
-export function loadConfig(projectDir: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): Config {
-  const dotenvFile = path.join(projectDir, '.env');
-  const dotenv = existsSync(dotenvFile) ? parseDotenv(readFileSync(dotenvFile, 'utf8')) : {};
+export function loadConfig(projectDir: string = findProjectRoot(process.cwd()), env: NodeJS.ProcessEnv = process.env): Config {
+  const dotenv = readDotenv(projectDir);
   const lookup = (name: string): string | undefined => {
     const value = env[name] ?? dotenv[name];
     return value === '' ? undefined : value;
   };
   const settings = readPackageSettings(projectDir);
-  const stateDir = path.join(projectDir, '.rb');
+  const stateDir = path.join(projectDir, STATE_DIR_NAME);
   return {
     projectDir,
-    migrationsDir: path.join(projectDir, 'db', 'migrations'),
-    schemaFile: path.join(projectDir, 'db', 'schema.sql'),
-    queriesDir: path.join(projectDir, 'queries'),
+    migrationsDir: layoutPath(projectDir, 'migrationsDir', settings, lookup),
+    schemaFile: layoutPath(projectDir, 'schemaFile', settings, lookup),
+    backfillDir: layoutPath(projectDir, 'backfillDir', settings, lookup),
     stateDir,
-    schemas: settings.schemas ?? ['app'],
+    schemas: settings.schemas ?? [...DEFAULT_SCHEMAS],
     databaseUrl: lookup('DATABASE_URL'),
     prodDatabaseUrl: lookup('PROD_DATABASE_URL'),
     check: settings.check ?? {},
@@ -155,11 +175,17 @@ export function loadConfig(projectDir: string = process.cwd(), env: NodeJS.Proce
       port: parsePort(lookup('RB_LOCAL_PORT'), 'RB_LOCAL_PORT') ?? settings.localPort ?? DEFAULT_LOCAL_PORT,
       database: lookup('RB_LOCAL_DATABASE') ?? settings.localDatabase ?? 'development',
       dataDir: lookup('RB_LOCAL_DATA_DIR') ?? path.join(stateDir, 'postgres'),
+      recordFile: localServerRecordFile(projectDir),
     },
   };
 }
 
-/** A path as people see it in messages: relative to the project, e.g. db/migrations/x.sql. */
+/**
+ * A path as people see it in messages: relative to the project root, e.g. db/migrations/x.sql,
+ * wherever in the project rb runs; a path outside the project stays absolute.
+ */
 export function relativeToProject(config: Pick<Config, 'projectDir'>, file: string): string {
-  return path.relative(config.projectDir, file) || file;
+  const relative = path.relative(config.projectDir, file);
+  if (!relative) return '.';
+  return relative.startsWith(`..${path.sep}`) || relative === '..' || path.isAbsolute(relative) ? path.resolve(file) : relative;
 }

@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import type { Confirm } from './target/prod-guard.ts';
 
 /** How commands talk to the person: plain lines out, diagnostics to stderr, a confirm prompt. */
@@ -12,6 +11,7 @@ export interface Io {
 export const terminalConfirm: Confirm = async (summary, expected) => {
   process.stderr.write(`${summary}\n`);
   if (!process.stdin.isTTY) return null;
+  const { createInterface } = await import('node:readline'); // only here: loading it costs every command a few ms
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return await new Promise<string>((resolve) => rl.question(`Type the database name (${expected}) to continue: `, resolve));

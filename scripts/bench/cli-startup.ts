@@ -1,38 +1,28 @@
 /**
- * How long `rb --help` takes next to `node -e 0` and `dbmate --help`, measured in one run.
- * Prints the median of N runs of each and the ratios. Usage: node --import tsx scripts/bench/cli-startup.ts [runs]
+ * How long `rb --help` takes next to `node -e 0` (target: at most 1.5x) and the dbmate binary's
+ * `--help`, measured in one run: RB_BENCH_REPS (default 21) interleaved rounds of the three,
+ * medians compared (with and without NODE_EXTRA_CA_CERTS, see support/bench.ts). `rb --help` loads the entry point and the command table (cac), nothing a
+ * command needs. Exits 1 when the target is missed (see support/bench.ts on the environments).
+ *   node --import tsx scripts/bench/cli-startup.ts
  */
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { resolveBinary } from 'dbmate';
+import { benchEnv, environments, expectOutput, inEnvironments, interleaved, median, ms, rbBin, repetitions, verdict, type Target } from './support/bench.ts';
+import { repoRoot } from '../../test/support/databases.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const runs = Number(process.argv[2] ?? 15);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+const reps = repetitions(21);
+const envs = environments(benchEnv());
+const samples = interleaved(inEnvironments([
+  { label: 'node', command: process.execPath, args: ['-e', '0'] },
+  { label: 'dbmate', command: resolveBinary(), args: ['--help'] },
+  { label: 'rb', command: process.execPath, args: [rbBin, '--help'], check: expectOutput('rb upgrade') },
+], envs), reps, repoRoot);
+const targets: Target[] = [];
+for (const { key, name } of envs) {
+  const [node, dbmate, rb] = ['node', 'dbmate', 'rb'].map((label) => median(samples.get(`${key} ${label}`)!));
+  console.log(`${name}: medians of ${reps} interleaved runs each`);
+  console.log(`  node -e 0       ${ms(node)}`);
+  console.log(`  dbmate --help   ${ms(dbmate)} (the Go binary)`);
+  console.log(`  rb --help       ${ms(rb)}, ${ms(rb - node)} above node: ${(rb / node).toFixed(2)}x node, ${(rb / dbmate).toFixed(1)}x dbmate`);
+  if (key === 'given') targets.push({ name: 'rb --help / node -e 0', value: rb / node, limit: 1.5, unit: 'x' });
 }
-
-function time(command: string, args: string[]): number {
-  const samples: number[] = [];
-  spawnSync(command, args, { cwd: root }); // warm-up (tsx compiles and caches on first use)
-  for (let i = 0; i < runs; i += 1) {
-    const start = process.hrtime.bigint();
-    const result = spawnSync(command, args, { cwd: root, stdio: 'ignore' });
-    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}`);
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  return median(samples);
-}
-
-const node = time(process.execPath, ['-e', '0']);
-const dbmate = time(resolveBinary(), ['--help']);
-const rb = time(process.execPath, [path.join(root, 'src', 'bin', 'rb.js'), '--help']);
-console.log(`median of ${runs} runs each`);
-console.log(`node -e 0       ${node.toFixed(0)} ms`);
-console.log(`dbmate --help   ${dbmate.toFixed(0)} ms`);
-console.log(`rb --help       ${rb.toFixed(0)} ms`);
-console.log(`rb/node ratio   ${(rb / node).toFixed(1)}x`);
-console.log(`rb/dbmate ratio ${(rb / dbmate).toFixed(1)}x`);
+verdict(targets);

@@ -41,8 +41,9 @@ export function squawkBinary(): string {
 }
 
 /**
- * Stage 3: squawk over each up section. Each section is written to a temp file under the
- * migration's own name, preceded by blank lines so squawk's line numbers are the file's.
+ * Stage 3: squawk over each up section, except adopted history (`-- rb:baseline`, `-- rb:imported`).
+ * Each section is written to a temp file under the migration's own name, preceded by blank lines
+ * so squawk's line numbers are the file's.
  * Transactional sections are linted with --assume-in-transaction (dbmate wraps them in one);
  * `transaction:false` sections without it.
  */
@@ -53,6 +54,9 @@ export async function lintMigrations(migrations: CheckedMigration[], options: Li
   const groups: Record<'transactional' | 'standalone', string[]> = { transactional: [], standalone: [] };
   try {
     for (const migration of migrations) {
+      // Adopted history (rb baseline's pg_dump, rb import's converted files) ran before rb did:
+      // squawk judges a migration before it runs, and these cannot change any more.
+      if (migration.file.directives.baseline || migration.file.directives.imported) continue;
       const { up } = migration.file;
       const tempPath = path.join(dir, migration.file.fileName);
       writeFileSync(tempPath, '\n'.repeat(up.line) + up.sql);

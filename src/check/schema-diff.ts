@@ -12,6 +12,10 @@ export interface SchemaChange {
    * as a warning by default.
    */
   reorderedColumns?: string[];
+  /** A changed attribute and its two values as shown in `text` (rb drift words them its own way). */
+  attribute?: { name: string; before: string; after: string };
+  /** A rename: the new name. */
+  renamedTo?: string;
 }
 
 const MAX_VALUE = 120;
@@ -31,17 +35,18 @@ function shown(value: string | undefined, other: string | undefined): string {
   return /^\d+$/.test(text) ? text : `"${text}"`;
 }
 
-function changedAttributes(before: SnapshotItem, after: SnapshotItem): string[] {
+function changedAttributes(before: SnapshotItem, after: SnapshotItem): SchemaChange[] {
   const names = [...new Set([...Object.keys(before.attrs), ...Object.keys(after.attrs)])].sort();
-  const lines: string[] = [];
+  const changes: SchemaChange[] = [];
   for (const name of names) {
     const a = before.attrs[name];
     const b = after.attrs[name];
     // Column positions are compared per table (columnOrderChanges), not column by column.
     if (a === b || name === 'position') continue;
-    lines.push(`${after.key}: ${name} changed from ${shown(a, b)} to ${shown(b, a)}`);
+    const attribute = { name, before: shown(a, b), after: shown(b, a) };
+    changes.push({ kind: 'changed', key: after.key, text: `${after.key}: ${name} changed from ${attribute.before} to ${attribute.after}`, attribute });
   }
-  return lines;
+  return changes;
 }
 
 /** Longest common subsequence of two name lists (tables have tens of columns: O(n·m) is fine). */
@@ -133,7 +138,8 @@ function renames(before: Snapshot, after: Snapshot, removed: Set<string>, added:
     if (!match) continue;
     removed.delete(key);
     added.delete(match);
-    changes.push({ kind: 'changed', key, text: `${key} was renamed to ${match.slice(match.lastIndexOf('.') + 1)} (same definition)` });
+    const renamedTo = match.slice(match.lastIndexOf('.') + 1);
+    changes.push({ kind: 'changed', key, text: `${key} was renamed to ${renamedTo} (same definition)`, renamedTo });
   }
   return changes;
 }
@@ -159,8 +165,6 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): SchemaChange[]
     changes.push({ kind: 'missing', key, text: `${key} existed before the up and is gone after the down` });
   }
   const common = [...before.keys()].filter((k) => after.has(k)).sort();
-  for (const key of common) {
-    for (const text of changedAttributes(before.get(key)!, after.get(key)!)) changes.push({ kind: 'changed', key, text });
-  }
+  for (const key of common) changes.push(...changedAttributes(before.get(key)!, after.get(key)!));
   return [...changes, ...columnOrderChanges(before, after)];
 }

@@ -41,18 +41,19 @@ async function dropStaleScratchDatabases(sql: Sql): Promise<string[]> {
   return dropped;
 }
 
-export async function createScratchDatabase(targetUrl: string): Promise<ScratchDatabase> {
+/** `purpose` names the command in messages (rb drift builds its expected schema here too). */
+export async function createScratchDatabase(targetUrl: string, purpose = 'rb check'): Promise<ScratchDatabase> {
   const name = `rb_check_${process.pid}_${randomBytes(3).toString('hex')}`;
   const keeper = connect(targetUrl, { max: 1, connection: { application_name: `${KEEPER_PREFIX}${name}` } });
   try {
     await keeper`select 1`; // the session exists before the database does: no other check drops it
     await dropStaleScratchDatabases(keeper);
-    await recreateDatabase(keeper, name, 'rb check (its scratch database)');
+    await recreateDatabase(keeper, name, `${purpose} (its scratch database)`);
   } catch (error) {
     await keeper.end({ timeout: 5 });
     throw asConnectionError(error, targetUrl);
   }
-  const recreate = () => recreateDatabase(keeper, name, 'rb check (its scratch database)');
+  const recreate = () => recreateDatabase(keeper, name, `${purpose} (its scratch database)`);
   // WITH (FORCE) (PostgreSQL 13+) ends connections a failed step may have left open.
   const drop = async () => {
     try {

@@ -24,4 +24,12 @@ export function targetLabel(target: Target): string {
   return target.kind === 'embedded' ? `local database ${where}` : `${where} (from ${target.source})`;
 }
 
+/**
+ * The target in --json output: `database` is user@host:port/name (never a password), `kind`
+ * "embedded" | "url" | "prod", `source` where the URL came from, `production` as rb decided it.
+ */
+export function targetJson(target: Target): { database: string; kind: Target['kind']; source: string; production: boolean } {
+  return { database: describeUrl(target.url), kind: target.kind, source: target.source, production: target.isProduction };
+}
+
 export { relativeToProject } from '../config.ts';

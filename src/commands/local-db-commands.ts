@@ -1,14 +1,15 @@
-import { loadConfig } from '../config.ts';
+import { loadConfig, relativeToProject } from '../config.ts';
 import type { Io } from '../io.ts';
 import { ensureLocalServer, localServerStatus, stopLocalServer } from '../local-db/embedded-server.ts';
 import { maskUrl } from '../target/database-url.ts';
 
 export async function dbCommand(action: string | undefined, io: Io): Promise<void> {
   const config = loadConfig();
+  const shown = (file: string) => relativeToProject(config, file);
   switch (action) {
     case 'start': {
       const status = await ensureLocalServer(config.local);
-      io.out(`local PostgreSQL running on port ${status.port} (data: ${status.dataDir})`);
+      io.out(`local PostgreSQL running on port ${status.port} (data: ${shown(status.dataDir)})`);
       io.out(`${maskUrl(status.url)} (rb db url prints it with its password)`);
       return;
     }
@@ -19,7 +20,7 @@ export async function dbCommand(action: string | undefined, io: Io): Promise<voi
     }
     case 'status': {
       const status = await localServerStatus(config.local);
-      io.out(status.running ? `running on port ${status.port} (pid ${status.pid}, data: ${status.dataDir})` : `not running (data: ${status.dataDir})`);
+      io.out(status.running ? `running on port ${status.port} (pid ${status.pid}, data: ${shown(status.dataDir)})` : `not running (data: ${shown(status.dataDir)})`);
       if (config.databaseUrl) io.out('note: DATABASE_URL is set, so rb commands use that server, not this one');
       return;
     }
@@ -28,7 +29,7 @@ export async function dbCommand(action: string | undefined, io: Io): Promise<voi
       const status = await localServerStatus(config.local);
       if (!status.running) {
         const { ConnectionError } = await import('../errors.ts');
-        throw new ConnectionError(`the local PostgreSQL is not running (data: ${status.dataDir}); start it with rb db start (any rb command that needs it starts it too)`);
+        throw new ConnectionError(`the local PostgreSQL is not running (data: ${shown(status.dataDir)}); start it with rb db start (any rb command that needs it starts it too)`);
       }
       io.out(status.url);
       return;

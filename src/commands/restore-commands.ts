@@ -30,7 +30,7 @@ function patterns(flag: string, value: string | string[] | undefined, example: s
 
 export function restoreOptions(flags: RestoreFlags, io: Io): RestoreOptions {
   const excludeTableData = patterns('--exclude-table-data', flags.excludeTableData, 'app.audit_log');
-  const excludeTable = patterns('--exclude-table', flags.excludeTable, 'public.pgmigrations');
+  const excludeTable = patterns('--exclude-table', flags.excludeTable, 'public.legacy_notes');
   let jobs = 1;
   if (flags.jobs !== undefined) {
     jobs = Number(flags.jobs);
@@ -56,10 +56,11 @@ function describeSession(s: EndedSession): string {
 
 /** The lines printed after a restore: tables with row counts, pending migrations, time per phase. */
 export function formatSummary(summary: RestoreSummary, where: string): string[] {
-  const width = Math.max(10, ...summary.tables.map((t) => t.table.length), ...summary.omitted.map((t) => t.length));
+  const width = Math.max(10, ...[...summary.tables, ...summary.otherToolTables].map((t) => t.table.length), ...summary.omitted.map((t) => t.length));
   const lines = [`Restored ${summary.file} into ${where}`, `production version: ${summary.productionVersion} (schema rebuilt with ${summary.rebuilt.length} migrations)`];
   for (const t of summary.tables) lines.push(`  ${t.table.padEnd(width)}  ${t.excluded ? `data excluded (${t.rows} rows)` : `${t.rows} rows`}`);
   for (const t of summary.omitted) lines.push(`  ${t.padEnd(width)}  left out (--exclude-table)`);
+  for (const t of summary.otherToolTables) lines.push(`  ${t.table.padEnd(width)}  left out (${t.tool}'s tracking table)`);
   for (const file of summary.pendingApplied) lines.push(`Applied pending: ${file}`);
   for (const file of summary.pendingSkipped) lines.push(`Not applied (--no-pending): ${file}`);
   const loaded = summary.tables.filter((t) => !t.excluded);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Io } from '../io.ts';
 import { InterruptedError, UsageError } from '../errors.ts';
@@ -10,7 +11,7 @@ import { batchFlags, DEFAULT_BATCH_SIZE } from '../backfill/batch-settings.ts';
 import { jobName, runBatches, type BatchProgress, type BatchRunResult } from '../backfill/run-batches.ts';
 import { describeChange, type TableChange } from '../backfill/session.ts';
 import { formatCount, formatDuration, formatProgress, rowsPerSecond } from '../backfill/progress.ts';
-import { loadConfig } from '../config.ts';
+import { loadConfig, type Config } from '../config.ts';
 import { resolveTarget } from '../target/resolve-target.ts';
 import { relativeToProject, targetLabel, type TargetFlags } from './common.ts';
 
@@ -27,12 +28,21 @@ function printChanges(io: Io, changes: TableChange[]): void {
   for (const change of changes) io.out(`  ${describeChange(change)}`);
 }
 
+/**
+ * The script a path names: as the shell sees it (relative to the working directory), else
+ * relative to the project root, else inside the backfill folder (`rb run-script x.ts`).
+ */
+function scriptPath(config: Config, file: string): string {
+  const candidates = [path.resolve(file), path.resolve(config.projectDir, file), path.resolve(config.backfillDir, file)];
+  return candidates.find((candidate) => existsSync(candidate)) ?? candidates[0];
+}
+
 export async function runScriptCommand(file: string, flags: RunScriptFlags, io: Io): Promise<void> {
   const { batchSize, pauseMs } = batchFlags(flags);
   // The script is loaded before the target is resolved: a bad file fails fast, without
   // starting the embedded server or asking for production confirmation.
   const config = loadConfig();
-  const absolute = path.resolve(config.projectDir, file);
+  const absolute = scriptPath(config, file);
   const shown = relativeToProject(config, absolute);
   const script = await loadScript(absolute, shown);
   const target = await resolveTarget(config, { prod: flags.prod, databaseUrl: flags.databaseUrl, warn: io.err });
@@ -56,6 +66,7 @@ export async function runScriptCommand(file: string, flags: RunScriptFlags, io: 
       plan: [dryRun ? `run ${shown} in one transaction, then roll it back (dry run)` : `run ${shown} in one transaction and commit it if the script succeeds`],
       yes: flags.yes,
       confirm: io.confirm,
+      announce: io.err,
     });
     // Ctrl-C or SIGTERM (once or twice): the statement running on the server is cancelled and the
     // transaction rolled back before rb exits, as psql does.
@@ -94,6 +105,7 @@ export async function runScriptCommand(file: string, flags: RunScriptFlags, io: 
     ],
     yes: flags.yes,
     confirm: io.confirm,
+    announce: io.err,
   });
 
 

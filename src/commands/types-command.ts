@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { loadConfig, type Config } from '../config.ts';
+import { loadConfig, relativeToProject, type Config } from '../config.ts';
 import { RbError, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { generateTypes, type TypesResult } from '../types/generate-types.ts';
-import { PGTYPED_CONFIG_FILE } from '../types/pgtyped-config.ts';
+import { loadTypesSettings, PGTYPED_CONFIG_FILE } from '../types/pgtyped-config.ts';
 
 export interface TypesFlags {
   check?: boolean;
@@ -12,8 +12,11 @@ export interface TypesFlags {
   databaseUrl?: string;
 }
 
-/** Prints a run; returns the error to throw (invalid queries, stale files), if any. */
-function report(result: TypesResult, io: Io): RbError | undefined {
+/**
+ * Prints a run; returns the error to throw (invalid queries, stale files), if any. `quiet`
+ * (after rb upgrade) leaves out the summary line when nothing was written or removed.
+ */
+export function reportTypes(result: TypesResult, io: Io, quiet = false): RbError | undefined {
   for (const note of result.ignored) io.err(`note: ${PGTYPED_CONFIG_FILE}: ignoring ${note}`);
   for (const warning of result.warnings) io.err(`warning: ${warning}`);
   if (result.problems.length > 0) {
@@ -41,6 +44,7 @@ function report(result: TypesResult, io: Io): RbError | undefined {
     return undefined;
   }
   const sources = result.files.length - removed.length;
+  if (quiet && written.length + removed.length === 0) return undefined;
   io.out(`${sources} query file(s): ${written.length} written, ${sources - written.length} unchanged${result.generated === 0 && written.length + removed.length === 0 ? ' (nothing changed since the last run)' : ''}`);
   return undefined;
 }
@@ -60,19 +64,31 @@ export async function typesCommand(flags: TypesFlags, io: Io): Promise<void> {
   const config = loadConfig();
   const options = { check: flags.check, serverUrl: serverResolver(config, flags) };
   if (!flags.watch) {
-    const error = report(await generateTypes(config, options), io);
+    const error = reportTypes(await generateTypes(config, options), io);
     if (error) throw error;
     return;
   }
   const { watchAndRun } = await import('../types/watch-types.ts');
   const outputs = /\.ts$/; // generated files (rb's own writes)
-  io.out(`Watching ${path.relative(config.projectDir, config.queriesDir) || '.'}, ${path.relative(config.projectDir, config.migrationsDir)} and ${PGTYPED_CONFIG_FILE} (Ctrl-C stops)`);
+  const configFile = path.join(config.projectDir, PGTYPED_CONFIG_FILE);
+  // The queries folder is pgtyped's srcDir, read again after each run (an edited config is followed).
+  let srcDir: string | undefined;
+  const paths = () => {
+    try {
+      srcDir = loadTypesSettings(config.projectDir).srcDir;
+    } catch {
+      // an invalid config: the run reports it; keep watching the last good srcDir
+    }
+    return [...(srcDir ? [srcDir] : []), config.migrationsDir, configFile];
+  };
+  const shown = paths().map((p) => relativeToProject(config, p));
+  io.out(`Watching ${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]} (Ctrl-C stops)`);
   await watchAndRun({
-    paths: [config.queriesDir, config.migrationsDir, path.join(config.projectDir, PGTYPED_CONFIG_FILE)],
+    paths,
     ignore: (file) => outputs.test(file),
     run: async () => {
       try {
-        const error = report(await generateTypes(config, options), io);
+        const error = reportTypes(await generateTypes(config, options), io);
         if (error) io.err(`rb: ${error.message}`);
       } catch (error) {
         if (!(error instanceof RbError)) throw error;

@@ -1,13 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, appendFileSync, rmSync, statSync, chownSync, writeFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { localConnectionUrl, removeLocalServerRecord, writeLocalServerRecord } from '@rbsql/runtime/project';
 import type { LocalServerSettings } from '../config.ts';
-import { withClient } from '../client.ts';
+import { connect, offerClient, withClient } from '../client.ts';
 import { ConnectionError, RbError } from '../errors.ts';
-import { runProcess } from '../process.ts';
-import { withServerLock } from './server-lock.ts';
-import { ensureDatabase } from './ensure-database.ts';
-import { serverUser, type ServerUser } from './server-user.ts';
+import type { ServerUser } from './server-user.ts';
 import { ensureSuperuserPassword, passwordFile, readSuperuserPassword, scramVerifier } from './superuser-password.ts';
 
 /** The PostgreSQL major the embedded binaries are (pinned in package.json to match pg_dump 15). */
@@ -54,9 +52,17 @@ export function embeddedBinary(name: 'initdb' | 'pg_ctl' | 'postgres'): string {
  * data directory (src/local-db/superuser-password.ts): every client rb starts connects with it.
  */
 export function localServerUrl(settings: LocalServerSettings, database = settings.database, port = settings.port): string {
-  const password = readSuperuserPassword(serverPaths(settings).root);
-  const credentials = password ? `postgres:${encodeURIComponent(password)}` : 'postgres';
-  return `postgres://${credentials}@127.0.0.1:${port}/${encodeURIComponent(database)}?sslmode=disable`;
+  return localConnectionUrl(port, database, readSuperuserPassword(serverPaths(settings).root));
+}
+
+// Starting, stopping and creating need processes, a lock and the server user; a running server
+// needs none of them (readyLocalServer), so those modules are loaded only on the way there.
+async function runProcess(...args: Parameters<typeof import('../process.ts').runProcess>) {
+  return (await import('../process.ts')).runProcess(...args);
+}
+
+async function serverUser(): Promise<ServerUser | null> {
+  return (await import('./server-user.ts')).serverUser();
 }
 
 /** Runs an embedded binary, as an unprivileged user when we are root (PostgreSQL refuses root). */
@@ -71,17 +77,46 @@ function logTail(logFile: string, lines = 3): string {
   return text.slice(-lines).join(' | ');
 }
 
-function readPostmasterPid(dataDir: string): { pid: number; port: number } | undefined {
-  const file = path.join(dataDir, 'postmaster.pid');
-  if (!existsSync(file)) return undefined;
-  const lines = readFileSync(file, 'utf8').split('\n');
-  return { pid: Number(lines[0]), port: Number(lines[3]) };
+/** postmaster.pid (PostgreSQL's pidfile.h): line 1 the pid, 4 the port, 8 the status ("ready" once it accepts connections). */
+interface PostmasterPid {
+  pid: number;
+  port: number;
+  status: string;
 }
 
-async function isRunning(user: ServerUser | null, dataDir: string): Promise<boolean> {
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) return false;
-  const result = await runAsServerUser(user, embeddedBinary('pg_ctl'), ['status', '-D', dataDir]);
-  return result.code === 0;
+function readPostmasterPid(dataDir: string): PostmasterPid | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8');
+  } catch {
+    return undefined; // no server (or not ours to read): the callers treat it as not running
+  }
+  const lines = text.split('\n');
+  return { pid: Number(lines[0]), port: Number(lines[3]), status: (lines[7] ?? '').trim() };
+}
+
+/**
+ * The running postmaster of a data directory, found the way `pg_ctl status` finds it (pg_ctl.c
+ * postmaster_is_alive): postmaster.pid names a process that exists (signal 0: ESRCH means gone,
+ * EPERM means it exists as another user) and is not this process or its parent. In-process, so
+ * checking costs no `pg_ctl` (nor `runuser` as root).
+ */
+function runningPostmaster(dataDir: string): PostmasterPid | undefined {
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) return undefined;
+  const postmaster = readPostmasterPid(dataDir);
+  if (!postmaster) return undefined;
+  const pid = Math.abs(postmaster.pid); // negative: a single-user backend (pg_ctl counts it too)
+  if (!Number.isInteger(pid) || pid === 0 || pid === process.pid || pid === process.ppid) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+  }
+  return postmaster;
+}
+
+function isRunning(dataDir: string): boolean {
+  return runningPostmaster(dataDir) !== undefined;
 }
 
 async function initCluster(user: ServerUser | null, paths: ServerPaths, extraConfig: string[]): Promise<void> {
@@ -168,13 +203,14 @@ export interface StartOptions {
 export async function startLocalServer(settings: LocalServerSettings, options: StartOptions = {}): Promise<RunningServer> {
   const paths = serverPaths(settings);
   const user = await serverUser();
+  const { withServerLock } = await import('./server-lock.ts');
   return withServerLock(paths.root, async () => {
     if (!existsSync(path.join(paths.data, 'PG_VERSION'))) {
       if (existsSync(paths.data)) rmSync(paths.data, { recursive: true, force: true });
       await initCluster(user, paths, options.extraConfig ?? []);
     }
     checkMajor(paths.data);
-    if (await isRunning(user, paths.data)) {
+    if (isRunning(paths.data)) {
       const running = readPostmasterPid(paths.data);
       if (running && running.port !== settings.port) {
         throw new RbError(
@@ -188,10 +224,10 @@ export async function startLocalServer(settings: LocalServerSettings, options: S
     // (PostgreSQL's own hint: "wait a few seconds and retry").
     for (let attempt = 1; !start.ok && attempt <= 5 && logTail(paths.log, 6).includes('Address already in use'); attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      if (await isRunning(user, paths.data)) break;
+      if (isRunning(paths.data)) break;
       start = await pgCtlStart(user, paths, settings.port);
     }
-    if (!start.ok && !(await isRunning(user, paths.data))) {
+    if (!start.ok && !isRunning(paths.data)) {
       if (logTail(paths.log, 6).includes('Address already in use')) {
         throw new ConnectionError(
           `could not start the local PostgreSQL: port ${settings.port} on 127.0.0.1 is in use by another program; set RB_LOCAL_PORT to a free port (or stop that program)`,
@@ -221,17 +257,62 @@ async function requireRunning(settings: LocalServerSettings, paths: ServerPaths)
   return { ...status, url: localServerUrl(settings, settings.database, status.port) };
 }
 
-/** Starts the server if needed and makes sure the configured database exists. */
+/**
+ * Starts the server if needed and makes sure the configured database exists; then records where
+ * it runs (.rb/local-server.json) for createClient() in the app.
+ */
 export async function ensureLocalServer(settings: LocalServerSettings): Promise<RunningServer> {
-  const status = await startLocalServer(settings);
-  await ensureDatabase(localServerUrl(settings, 'postgres'), settings.database);
+  let status = await readyLocalServer(settings);
+  if (!status) {
+    status = await startLocalServer(settings);
+    const { ensureDatabase } = await import('./ensure-database.ts');
+    await ensureDatabase(localServerUrl(settings, 'postgres'), settings.database);
+  }
+  // Written when it differs only (a server started by another rb, or before the record existed).
+  if (settings.recordFile) {
+    writeLocalServerRecord(settings.recordFile, {
+      format: 1, host: '127.0.0.1', port: status.port, database: settings.database, user: 'postgres',
+      passwordFile: passwordFile(serverPaths(settings).root), pid: status.pid, dataDir: status.dataDir,
+    });
+  }
   return status;
+}
+
+/**
+ * What nearly every command finds, checked without a process, a lock or a second connection:
+ * the server runs and is ready on the configured port (postmaster.pid), it asks for the password
+ * rb keeps, and the configured database accepts a connection. That connection is handed to the
+ * command (client.ts offerClient), so proving it costs nothing extra. Anything else (stopped, a
+ * stale postmaster.pid, another port, a trust cluster, a missing database or password) returns
+ * undefined and takes the full path, which starts, converts, creates or explains.
+ */
+async function readyLocalServer(settings: LocalServerSettings): Promise<RunningServer | undefined> {
+  const paths = serverPaths(settings);
+  const running = runningPostmaster(paths.data);
+  if (!running || running.status !== 'ready' || running.port !== settings.port) return undefined;
+  try {
+    checkMajor(paths.data);
+    if (trustsConnections(paths.data) || !readSuperuserPassword(paths.root)) return undefined;
+  } catch {
+    return undefined; // unreadable files: the full path reports them
+  }
+  const url = localServerUrl(settings, settings.database, running.port);
+  const sql = connect(url);
+  try {
+    await sql`select 1`;
+  } catch {
+    await sql.end({ timeout: 1 });
+    return undefined;
+  }
+  offerClient(url, sql);
+  return { running: true, port: running.port, pid: running.pid, dataDir: paths.data, logFile: paths.log, url };
 }
 
 export async function stopLocalServer(settings: LocalServerSettings): Promise<{ wasRunning: boolean }> {
   const paths = serverPaths(settings);
+  if (settings.recordFile) removeLocalServerRecord(settings.recordFile, paths.data);
+  if (!isRunning(paths.data)) return { wasRunning: false };
   const user = await serverUser();
-  if (!(await isRunning(user, paths.data))) return { wasRunning: false };
   const stop = await runAsServerUser(user, embeddedBinary('pg_ctl'), ['stop', '-D', paths.data, '-m', 'fast', '-w', '-t', '60']);
   if (!stop.ok) throw new RbError(`could not stop the local PostgreSQL: ${(stop.stderr || stop.stdout).trim()}`);
   return { wasRunning: true };
@@ -240,16 +321,14 @@ export async function stopLocalServer(settings: LocalServerSettings): Promise<{ 
 /** Whether the server runs, and then on which port (postmaster.pid), whatever the settings say now. */
 export async function localServerStatus(settings: LocalServerSettings): Promise<LocalServerStatus> {
   const paths = serverPaths(settings);
-  const user = existsSync(paths.data) ? await serverUser() : null;
-  const running = existsSync(paths.data) && statSync(paths.data).isDirectory() && (await isRunning(user, paths.data));
-  const pid = running ? readPostmasterPid(paths.data) : undefined;
-  if (!pid) return { running: false, dataDir: paths.data, logFile: paths.log };
+  const running = runningPostmaster(paths.data);
+  if (!running) return { running: false, dataDir: paths.data, logFile: paths.log };
   return {
     running: true,
-    port: pid.port,
-    pid: pid.pid,
+    port: running.port,
+    pid: running.pid,
     dataDir: paths.data,
     logFile: paths.log,
-    url: localServerUrl(settings, settings.database, pid.port),
+    url: localServerUrl(settings, settings.database, running.port),
   };
 }

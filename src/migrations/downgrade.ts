@@ -14,13 +14,15 @@ import { deleteRecords, readRbRecords, writeSchemaFileWithoutBookkeeping } from 
 import type { MigrationEvent } from './migration-events.ts';
 import { describeFailure } from './run-migrations.ts';
 import { describeInterruption, settleStoppedFile, stopCause, unlessStopped } from './stopped-migration.ts';
-import { lockOptions } from './upgrade.ts';
+import { lockOptions } from './apply-pending.ts';
 
 export interface DowngradeOptions {
   steps: number;
   yes?: boolean;
   dryRun?: boolean;
   confirm: Confirm;
+  /** Receives the production target and plan when --yes confirms (prod-guard.ts). */
+  announce?: (summary: string) => void;
   timeouts?: TimeoutSettings;
   onEvent?: (event: MigrationEvent) => void;
   /** On production, roll back files edited since they were applied (locally that is only a warning). */
@@ -68,7 +70,7 @@ export async function downgrade(config: Config, target: Target, options: Downgra
   const missing = toRollBack.filter((v) => !byVersion.has(v));
   if (missing.length) {
     throw new UsageError(
-      `cannot roll back version ${missing.join(', ')}: no file for it in ${config.migrationsDir}; restore the file (git log -- db/migrations) first`,
+      `cannot roll back version ${missing.join(', ')}: no file for it in ${relativeToProject(config, config.migrationsDir)}; restore the file (git log -- ${relativeToProject(config, config.migrationsDir)}) first`,
     );
   }
   const files = readMigrations(config.migrationsDir, toRollBack.map((v) => byVersion.get(v)!), config.projectDir);
@@ -93,6 +95,7 @@ export async function downgrade(config: Config, target: Target, options: Downgra
       plan: files.map((f) => `roll back ${f.fileName}`),
       yes: options.yes,
       confirm: options.confirm,
+      announce: options.announce,
     }),
     options.signal,
     'nothing was rolled back',

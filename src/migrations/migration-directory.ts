@@ -1,5 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { findProjectRoot } from '@rbsql/runtime/project';
+import { relativeToProject } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { parseFileName, readMigrationFile, type MigrationFile } from './migration-file.ts';
 
@@ -24,8 +26,8 @@ export function listMigrations(dir: string): MigrationEntry[] {
   if (!existsSync(dir)) return [];
   const entries: MigrationEntry[] = [];
   const seen = new Map<string, string>();
-  // Messages name files as the person's shell sees them (relative to where rb runs).
-  const shown = (fileName: string) => path.relative(process.cwd(), path.join(dir, fileName)) || fileName;
+  // Messages name files relative to the project root (found as every command finds it).
+  const shown = (fileName: string) => relativeToProject({ projectDir: findProjectRoot() }, path.join(dir, fileName));
   for (const fileName of readdirSync(dir).sort()) {
     if (!fileName.endsWith('.sql')) continue;
     const parsed = parseFileName(fileName);
@@ -62,14 +64,14 @@ export function compareVersions(a: string, b: string): number {
 
 /**
  * Reads and validates the given entries; every problem is reported at once, with paths relative
- * to `projectDir` when given.
+ * to the project root.
  */
-export function readMigrations(dir: string, entries: MigrationEntry[], projectDir?: string): MigrationFile[] {
+export function readMigrations(dir: string, entries: MigrationEntry[], projectDir: string = findProjectRoot()): MigrationFile[] {
   const files: MigrationFile[] = [];
   const problems: string[] = [];
   for (const entry of entries) {
     try {
-      const shownAs = projectDir ? path.relative(projectDir, path.join(dir, entry.fileName)) : undefined;
+      const shownAs = relativeToProject({ projectDir }, path.join(dir, entry.fileName));
       files.push(readMigrationFile(dir, entry.fileName, shownAs));
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;

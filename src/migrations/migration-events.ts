@@ -1,6 +1,9 @@
+import { describeUnadopted } from '../adopt/adoption-hint.ts';
+import type { Target } from '../target/resolve-target.ts';
 import type { LockRetry } from './apply-migration.ts';
 import { describeHolder, type LockWait } from './migration-lock.ts';
 import { describeSessions, type SessionWait } from './migration-sessions.ts';
+import type { Unadopted } from './migration-status.ts';
 
 /** Progress worth telling the person while a migration command runs (the library never prints). */
 export type MigrationEvent =
@@ -8,7 +11,8 @@ export type MigrationEvent =
   | ({ kind: 'session-wait' } & SessionWait)
   | ({ kind: 'lock-retry' } & LockRetry)
   | { kind: 'edit-accepted'; fileName: string }
-  | { kind: 'edited-rollback'; fileName: string };
+  | { kind: 'edited-rollback'; fileName: string }
+  | { kind: 'unadopted'; unadopted: Unadopted; target: Target };
 
 /** One line for the command to print on stderr. */
 export function describeMigrationEvent(event: MigrationEvent): string {
@@ -26,5 +30,7 @@ export function describeMigrationEvent(event: MigrationEvent): string {
       return `warning: ${event.fileName} was edited after it was applied; --allow-edited: recorded its new checksum`;
     case 'edited-rollback':
       return `warning: ${event.fileName} was edited after it was applied; rolling it back with the down section it has now`;
+    case 'unadopted':
+      return describeUnadopted(event.unadopted, event.target);
   }
 }

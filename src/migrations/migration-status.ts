@@ -1,5 +1,7 @@
-import { withClient } from '../client.ts';
+import { readDatabaseTables } from '../adopt/database-tables.ts';
+import { withClient, type Queryable } from '../client.ts';
 import type { Config } from '../config.ts';
+import type { OtherToolTable } from '../rb-tables.ts';
 import { readAppliedVersions } from './applied-versions.ts';
 import { reviewChecksums } from './checksums.ts';
 import { compareVersions, listMigrations, type MigrationEntry } from './migration-directory.ts';
@@ -33,6 +35,21 @@ export interface MigrationStatus {
   unrecorded: MigrationEntry[];
   /** Failed transaction:false migrations not applied since. */
   failed: RbMigrationRecord[];
+  /**
+   * Set when no migration is recorded although the database holds tables in the configured
+   * schemas, or another tool's tracking table: it was built without rb (rb baseline, rb import).
+   */
+  unadopted?: Unadopted;
+}
+
+export interface Unadopted {
+  /** The configured schemas and how many application tables they hold. */
+  schemas: string[];
+  tables: number;
+  /** Other migration tools' tracking tables ("public.flyway_schema_history"). */
+  otherTools: { table: string; tool: OtherToolTable }[];
+  /** Other schemas holding tables ("public" -> 12): rb.schemas may need them. */
+  elsewhere: { schema: string; tables: number }[];
 }
 
 /** Joins the files in db/migrations with the versions (and rb's checksums) recorded in the database. */
@@ -73,9 +90,19 @@ export function combineStatus(
 
 export async function migrationStatus(config: Config, url: string): Promise<MigrationStatus> {
   const files = listMigrations(config.migrationsDir);
-  const { applied, records } = await withClient(url, async (sql) => ({
-    applied: await readAppliedVersions(sql),
-    records: await readRbRecords(sql),
-  }));
-  return combineStatus(files, applied, records);
+  // Both reads go out together (postgres.js pipelines them on the one connection).
+  const { applied, records, unadopted } = await withClient(url, async (sql) => {
+    const [applied, records] = await Promise.all([readAppliedVersions(sql), readRbRecords(sql)]);
+    // Only a database with nothing recorded costs this query.
+    return { applied, records, unadopted: applied.length === 0 ? await findUnadopted(sql, config.schemas) : undefined };
+  });
+  const status = combineStatus(files, applied, records);
+  if (unadopted) status.unadopted = unadopted;
+  return status;
+}
+
+async function findUnadopted(sql: Queryable, schemas: string[]): Promise<Unadopted | undefined> {
+  const { appTables, otherTools, elsewhere } = await readDatabaseTables(sql, schemas);
+  if (appTables.length === 0 && otherTools.length === 0 && elsewhere.length === 0) return undefined;
+  return { schemas, tables: appTables.length, otherTools: otherTools.map((t) => ({ table: `${t.schema}.${t.name}`, tool: t.tool })), elsewhere };
 }

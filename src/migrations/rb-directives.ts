@@ -3,6 +3,10 @@
  * and the timeouts all use it):
  *   -- rb: lock_timeout=30s statement_timeout=2h   timeouts for this file (up and down), anywhere
  *   -- rb:irreversible <reason>                     in the down section: it cannot be undone
+ *   -- rb:baseline                                  before the up section: the file is the schema
+ *                                                   rb baseline took from a database (kept out of lint)
+ *   -- rb:imported <source>                         before the up section: rb import converted the
+ *                                                   file from another tool's history (kept out of lint)
  * Anything else after `-- rb:` is reported as a problem with its line, so a typo never passes silently.
  */
 export interface FileTimeouts {
@@ -27,6 +31,10 @@ export interface DirectiveProblem {
 export interface RbDirectives {
   timeouts: FileTimeouts;
   irreversible?: IrreversibleMark;
+  /** `-- rb:baseline`: written by rb baseline (src/adopt/baseline.ts). */
+  baseline?: { line: number };
+  /** `-- rb:imported <source>`: written by rb import (src/adopt/import-history.ts). */
+  imported?: { line: number; source: string };
   problems: DirectiveProblem[];
 }
 
@@ -67,6 +75,20 @@ export function parseRbDirectives(text: string): RbDirectives {
       } else {
         result.irreversible = { line, reason: irreversible[1].trim(), section };
       }
+      return;
+    }
+    if (/^baseline\b/.test(body)) {
+      if (section !== 'header' || body !== 'baseline') {
+        result.problems.push({ line, message: `'-- rb:baseline' stands alone on a line before '-- migrate:up', as rb baseline writes it` });
+      } else {
+        result.baseline = { line };
+      }
+      return;
+    }
+    const imported = /^imported\b\s*(.*)$/.exec(body);
+    if (imported) {
+      if (section !== 'header') result.problems.push({ line, message: `'-- rb:imported' belongs before '-- migrate:up', as rb import writes it` });
+      else result.imported = { line, source: imported[1].trim() };
       return;
     }
     const pairs = body.split(/[\s,]+/).filter(Boolean);

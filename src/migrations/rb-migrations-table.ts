@@ -1,8 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Sql } from '../client.ts';
+import type { Queryable } from '../client.ts';
 import type { Config } from '../config.ts';
-import { isRbOwnTable, qualified, RB_MIGRATIONS_TABLE } from '../rb-tables.ts';
-import { writeSchemaFile } from './schema-file.ts';
+import { qualified, RB_MIGRATIONS_TABLE } from '../rb-tables.ts';
 
 /**
  * rb's own bookkeeping beside dbmate's tracking table: the checksum of every file rb applied,
@@ -33,7 +32,7 @@ export interface RbMigrationRecord {
 }
 
 /** Creates the table; call it while holding the migration lock (concurrent CREATEs race). */
-export async function ensureRbMigrationsTable(sql: Sql): Promise<void> {
+export async function ensureRbMigrationsTable(sql: Queryable): Promise<void> {
   await sql.unsafe(`
     create table if not exists ${TABLE} (
       version text primary key,
@@ -47,7 +46,7 @@ export async function ensureRbMigrationsTable(sql: Sql): Promise<void> {
 }
 
 /** Every record by version; empty when rb never wrote to this database. */
-export async function readRbRecords(sql: Sql): Promise<Map<string, RbMigrationRecord>> {
+export async function readRbRecords(sql: Queryable): Promise<Map<string, RbMigrationRecord>> {
   const [found] = await sql<{ reg: string | null }[]>`select to_regclass(${TABLE})::text as reg`;
   const records = new Map<string, RbMigrationRecord>();
   if (!found.reg) return records;
@@ -68,7 +67,7 @@ export async function readRbRecords(sql: Sql): Promise<Map<string, RbMigrationRe
   return records;
 }
 
-export async function recordApplied(sql: Sql, version: string, fileName: string, checksum: string): Promise<void> {
+export async function recordApplied(sql: Queryable, version: string, fileName: string, checksum: string): Promise<void> {
   await sql.unsafe(
     `insert into ${TABLE} (version, file_name, checksum, state) values ($1, $2, $3, 'applied')
      on conflict (version) do update set file_name = excluded.file_name, checksum = excluded.checksum, state = 'applied',
@@ -78,7 +77,7 @@ export async function recordApplied(sql: Sql, version: string, fileName: string,
 }
 
 export async function recordFailed(
-  sql: Sql,
+  sql: Queryable,
   failure: { version: string; fileName: string; checksum: string; error: string; invalidIndexes: string[] },
 ): Promise<void> {
   await sql.unsafe(
@@ -89,7 +88,7 @@ export async function recordFailed(
   );
 }
 
-export async function deleteRecords(sql: Sql, versions: string[]): Promise<void> {
+export async function deleteRecords(sql: Queryable, versions: string[]): Promise<void> {
   if (versions.length === 0) return;
   const [found] = await sql<{ reg: string | null }[]>`select to_regclass(${TABLE})::text as reg`;
   if (!found.reg) return;
@@ -97,32 +96,13 @@ export async function deleteRecords(sql: Sql, versions: string[]): Promise<void>
 }
 
 /**
- * Removes rb's bookkeeping table from a pg_dump schema dump (db/schema.sql), so the file shows
- * what the migrations built and matches a database migrated by dbmate alone. pg_dump writes one
- * block per object, each starting with a `--` / `-- Name: <name>; Type: ...` / `--` header.
- */
-export function stripRbBookkeeping(dump: string): string {
-  const lines = dump.split('\n');
-  const out: string[] = [];
-  let skipping = false;
-  for (let i = 0; i < lines.length; i++) {
-    const header = lines[i] === '--' && /^-- (Name|Data for Name): /.test(lines[i + 1] ?? '');
-    if (header || lines[i] === '-- PostgreSQL database dump complete') {
-      // "-- Name: rb_migrations; Type: TABLE; Schema: public; ..." and its constraints ("rb_migrations rb_migrations_pkey").
-      const named = /^-- (?:Data for )?Name: ([^;]+); Type: [^;]+; Schema: ([^;]+);/.exec(lines[i + 1] ?? '');
-      skipping = named !== null && isRbOwnTable(named[2], named[1].split(' ')[0]);
-    }
-    if (!skipping) out.push(lines[i]);
-  }
-  return out.join('\n');
-}
-
-/**
- * db/schema.sql as rb upgrade/downgrade write it: dbmate's dump without rb's bookkeeping, so it
- * equals the dump of a database the migrations alone built (what rb check compares against).
+ * db/schema.sql as rb upgrade/downgrade write it: dbmate's dump without rb's bookkeeping and other
+ * tools' tracking tables, so it equals the dump of a database the migrations alone built (what
+ * rb check compares against).
  */
 export async function writeSchemaFileWithoutBookkeeping(config: Config, url: string): Promise<string> {
+  const { stripTrackingTables, writeSchemaFile } = await import('./schema-file.ts'); // dbmate: loaded only when a dump is written
   const file = await writeSchemaFile(config, url);
-  if (existsSync(file)) writeFileSync(file, stripRbBookkeeping(readFileSync(file, 'utf8')));
+  if (existsSync(file)) writeFileSync(file, stripTrackingTables(readFileSync(file, 'utf8')));
   return file;
 }

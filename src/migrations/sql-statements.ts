@@ -16,6 +16,8 @@ export interface SqlStatement {
   line: number;
   /** Its first words, lower case (unquoted identifiers and keywords only): ["create", "index", "concurrently"]. */
   words: string[];
+  /** Offsets of positional parameters ($1, $2...) outside strings and comments. */
+  placeholders: number[];
 }
 
 const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
@@ -40,15 +42,17 @@ export function splitStatements(sql: string): SqlStatement[] {
   let parenDepth = 0;
   let beginDepth = 0;
   let words: string[] = [];
+  let placeholders: number[] = [];
   /** Every word of the statement so far, for the routine header test (psql keeps the first four). */
   let headerWords: string[] = [];
 
   const finish = (end: number) => {
-    if (start !== -1) statements.push({ text: sql.slice(start, end).trimEnd(), start, end, line: startLine, words });
+    if (start !== -1) statements.push({ text: sql.slice(start, end).trimEnd(), start, end, line: startLine, words, placeholders });
     start = -1;
     parenDepth = 0;
     beginDepth = 0;
     words = [];
+    placeholders = [];
     headerWords = [];
   };
   const token = () => {
@@ -145,6 +149,7 @@ export function splitStatements(sql: string): SqlStatement[] {
       i = k;
     } else {
       token();
+      if (ch === '$' && /[0-9]/.test(next ?? '')) placeholders.push(i);
       if (ch === '(') parenDepth++;
       else if (ch === ')' && parenDepth > 0) parenDepth--;
       i++;

@@ -129,7 +129,7 @@ function splitList(value: string): string[] {
 }
 
 /** "name=value" from pg_db_role_setting -> "name to 'value'" (each list item its own literal, as pg_dump writes it). */
-function settingClause(entry: string): string {
+export function settingClause(entry: string): string {
   const at = entry.indexOf('=');
   const name = entry.slice(0, at);
   const value = entry.slice(at + 1);

@@ -60,14 +60,17 @@ function stamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
-/** pg_dump refuses a server of a newer major: say so before it runs, with both versions. */
-export async function checkDumpTool(serverVersion: string): Promise<void> {
+/**
+ * pg_dump refuses a server of a newer major: say so before it runs, with both versions.
+ * `what` names the server; `untouched` says what stayed as it was.
+ */
+export async function checkDumpTool(serverVersion: string, what = 'the production server', untouched = 'the local database was not touched'): Promise<void> {
   const dump = await toolVersion('pg_dump');
   const server = majorOf(serverVersion);
   if (dump.major < server) {
     throw new RefusedError(
-      `pg_dump ${dump.version} is older than the production server (PostgreSQL ${serverVersion}) and cannot dump it; ` +
-        `install the PostgreSQL ${server} client tools (Debian: apt-get install postgresql-client-${server} from apt.postgresql.org) and put them first in PATH; the local database was not touched`,
+      `pg_dump ${dump.version} is older than ${what} (PostgreSQL ${serverVersion}) and cannot dump it; ` +
+        `install the PostgreSQL ${server} client tools (Debian: apt-get install postgresql-client-${server} from apt.postgresql.org) and put them first in PATH; ${untouched}`,
     );
   }
 }

@@ -46,6 +46,8 @@ export interface RestoreSummary {
   tables: TableCount[];
   /** Tables and sequences left out with --exclude-table ("schema.name"). */
   omitted: string[];
+  /** Other migration tools' tracking tables, left out: "public.pgmigrations" -> "node-pg-migrate". */
+  otherToolTables: { table: string; tool: string }[];
   rows: number;
   sequencesRaised: number;
   /** Sessions on the local database ended so the restored one could take its name. */
@@ -141,7 +143,7 @@ export async function restoreDump(config: Config, target: Target, file: string, 
       admin = await connectMaintenance(target.url, localName);
       await assertSuperuser(admin, target.url);
       const leftovers = await dropLeftoverDatabases(admin);
-      for (const l of leftovers.dropped) report?.(`dropped ${l.name}, left by an earlier restore whose process (pid ${l.owner.pid}) is gone`);
+      for (const l of leftovers.dropped) report?.(`dropped ${l.name}, left by an earlier ${l.kind === 'analyze' ? 'rb upgrade --analyze' : 'restore'} whose process (pid ${l.owner.pid}) is gone`);
       for (const l of leftovers.otherHost) {
         report?.(`left ${l.name} alone: an earlier restore on another host made it (${l.note ?? 'no note'}); once that run is over, drop it with: DROP DATABASE "${l.name}"`);
       }
@@ -230,6 +232,7 @@ export async function restoreDump(config: Config, target: Target, file: string, 
       pendingSkipped,
       tables,
       omitted: plan.omitted.map((t) => `${t.schema}.${t.name}`),
+      otherToolTables: plan.otherToolTables.map((t) => ({ table: `${t.schema}.${t.name}`, tool: t.tool })),
       rows: tables.reduce((sum, t) => sum + t.rows, 0),
       sequencesRaised,
       endedSessions: swap.ended,

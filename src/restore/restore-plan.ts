@@ -7,7 +7,7 @@ import { describeUrl } from '../target/database-url.ts';
 import { identifyTarget, type Target } from '../target/resolve-target.ts';
 import { readArchiveToc, tableKey, type ArchiveToc, type TocEntry } from './archive-toc.ts';
 import { readDumpVersions, readSequenceOwners } from './dump-contents.ts';
-import { DBMATE_TABLE, isToolingTable, qualified } from '../rb-tables.ts';
+import { DBMATE_TABLE, isToolingTable, otherToolTable, qualified } from '../rb-tables.ts';
 import type { TableRef } from './sequences.ts';
 import { tablePattern } from './table-pattern.ts';
 
@@ -40,6 +40,8 @@ export interface RestorePlan {
   excludedTables: TableRef[];
   /** --exclude-table: left out entirely (tables and sequences). */
   omitted: TableRef[];
+  /** Other migration tools' tracking tables (src/rb-tables.ts): left out entirely, as with --exclude-table. */
+  otherToolTables: (TableRef & { tool: string })[];
 }
 
 // Data entries a restore loads; the schema itself comes from the migrations.
@@ -125,6 +127,12 @@ export async function planRestore(config: Config, file: string, options: Restore
   // pg_dump's --exclude-table matches tables, views, materialized views and sequences alike.
   const relations = toc.entries.filter((e) => RELATION_KINDS.has(e.kind));
   const omitted = matchPatterns('--exclude-table', options.excludeTable ?? [], relations, file);
+  // Another tool's tracking table (node-pg-migrate's pgmigrations, Flyway's flyway_schema_history...)
+  // is that tool's history, not data, and the migrations do not create it: left out with its sequence.
+  const otherToolTables = relations
+    .filter((e) => e.kind === 'TABLE' && !omitted.has(tableKey(e)) && otherToolTable(e.schema, e.name))
+    .map((e) => ({ schema: e.schema, name: e.name, tool: otherToolTable(e.schema, e.name)!.tool }));
+  for (const t of otherToolTables) omitted.add(tableKey(t));
   for (const key of omitted) excluded.delete(key);
   // A sequence follows the table that owns it: excluding the table's data (or the table) skips its value.
   const owners = excluded.size || omitted.size ? await readSequenceOwners(toc) : new Map<string, string>();
@@ -139,6 +147,7 @@ export async function planRestore(config: Config, file: string, options: Restore
   const load = toc.entries.filter((e) => LOAD_KINDS.has(e.kind) && !skipped(e));
   const loadTables = load.filter((e) => e.kind === 'TABLE DATA').map((e) => ({ schema: e.schema, name: e.name }));
   const excludedTables = tables.filter((t) => excluded.has(tableKey(t))).map((t) => ({ schema: t.schema, name: t.name }));
-  const omittedRefs = relations.filter((t) => omitted.has(tableKey(t))).map((t) => ({ schema: t.schema, name: t.name }));
-  return { toc, productionVersions, productionVersion, rebuild: rebuildFiles, pending: pendingFiles, load, loadTables, excludedTables, omitted: omittedRefs };
+  const byOtherTool = new Set(otherToolTables.map(tableKey));
+  const omittedRefs = relations.filter((t) => omitted.has(tableKey(t)) && !byOtherTool.has(tableKey(t))).map((t) => ({ schema: t.schema, name: t.name }));
+  return { toc, productionVersions, productionVersion, rebuild: rebuildFiles, pending: pendingFiles, load, loadTables, excludedTables, omitted: omittedRefs, otherToolTables };
 }

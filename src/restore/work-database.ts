@@ -11,13 +11,15 @@ import { ownerState, runTag, thisRun, type RunOwner } from './run-owner.ts';
  * (src/restore/swap-database.ts); the local database it replaces is renamed
  * `<local>_rb_replaced_<host>_<pid>` in the same transaction and dropped right after. A run that
  * dies leaves them behind under those names, and a later run on the same machine drops the ones
- * whose process is gone (src/restore/run-owner.ts).
+ * whose process is gone (src/restore/run-owner.ts). `rb upgrade --dry-run --analyze` names its
+ * throwaway copy of the local database `<local>_rb_analyze_<host>_<pid>` (src/analyze), so the
+ * same cleanup drops it after a killed run.
  */
-export type WorkKind = 'restore' | 'replaced';
+export type WorkKind = 'restore' | 'replaced' | 'analyze';
 
 // PostgreSQL truncates identifiers to 63 bytes (NAMEDATALEN - 1).
 const MAX_NAME_BYTES = 63;
-const WORK_NAME = /^(.*)_rb_(restore|replaced)_([0-9a-f]{6})_(\d+)$/s;
+const WORK_NAME = /^(.*)_rb_(restore|replaced|analyze)_([0-9a-f]{6})_(\d+)$/s;
 
 export function workDatabaseName(local: string, kind: WorkKind, owner: RunOwner = thisRun): string {
   const suffix = `_rb_${kind}_${runTag(owner)}`;
@@ -54,6 +56,7 @@ export async function connectMaintenance(url: string, localName: string): Promis
 
 export interface Leftover {
   name: string;
+  kind: WorkKind;
   owner: RunOwner;
   /** What the database's comment says about the run that made it (host name, start time). */
   note: string | null;
@@ -70,12 +73,12 @@ export interface LeftoverReport {
 export async function dropLeftoverDatabases(admin: Sql): Promise<LeftoverReport> {
   const rows = await admin<{ name: string; note: string | null }[]>`
     select datname as name, shobj_description(oid, 'pg_database') as note from pg_database
-    where datname ~ '_rb_(restore|replaced)_[0-9a-f]{6}_[0-9]+$' order by datname`;
+    where datname ~ '_rb_(restore|replaced|analyze)_[0-9a-f]{6}_[0-9]+$' order by datname`;
   const report: LeftoverReport = { dropped: [], otherHost: [] };
   for (const row of rows) {
     const parsed = parseWorkDatabaseName(row.name);
     if (!parsed) continue;
-    const leftover = { name: row.name, owner: parsed.owner, note: row.note };
+    const leftover = { name: row.name, kind: parsed.kind, owner: parsed.owner, note: row.note };
     const state = ownerState(parsed.owner);
     if (state === 'other-host') report.otherHost.push(leftover);
     if (state !== 'gone') continue;

@@ -1,12 +1,14 @@
 import postgres from 'postgres';
-import { RuntimeError } from './runtime-error.ts';
+import { defaultDatabaseUrl, findProjectRoot, projectSchemas } from './default-connection.ts';
 import { postgresTypes, searchPath } from './type-choices.ts';
 
 export type PostgresOptions = Omit<postgres.Options<{}>, 'types'>;
 
 export interface ClientOptions extends PostgresOptions {
-  /** Application schemas, first one leads the search_path (default ['app'], as rb's config). */
+  /** Application schemas, first one leads the search_path (default: package.json "rb.schemas", else ['app'], as rb). */
   schemas?: string[];
+  /** The app's project root (default: found by walking up from the working directory, as `rb` does). */
+  projectDir?: string;
 }
 
 /**
@@ -23,13 +25,16 @@ export function postgresWithTypeChoices(url: string, options: PostgresOptions = 
 
 /**
  * The postgres.js client application code uses with the generated queries: rb's type choices
- * and search_path = app, public so unqualified table names resolve as they did at generation.
- * The URL defaults to DATABASE_URL.
+ * and search_path = <schemas>, public so unqualified table names resolve as they did at
+ * generation. Without a URL: DATABASE_URL, else (outside NODE_ENV=production) the project's .env,
+ * else the local PostgreSQL rb runs for the project (default-connection.ts). Schemas default to
+ * the project's package.json "rb.schemas", as for `rb`.
  */
-export function createClient(url: string | undefined = process.env['DATABASE_URL'], options: ClientOptions = {}): postgres.Sql {
-  if (!url) {
-    throw new RuntimeError('createClient needs a database URL: pass one or set DATABASE_URL (postgres://user:password@host:5432/database)');
-  }
-  const { schemas = ['app'], connection, ...rest } = options;
-  return postgresWithTypeChoices(url, { ...rest, connection: { search_path: searchPath(schemas), ...connection } });
+export function createClient(url?: string, options: ClientOptions = {}): postgres.Sql {
+  const { schemas, projectDir, connection, ...rest } = options;
+  let root = projectDir;
+  const project = () => (root ??= findProjectRoot());
+  const target = url || defaultDatabaseUrl(project());
+  const searchSchemas = schemas ?? projectSchemas(project());
+  return postgresWithTypeChoices(target, { ...rest, connection: { search_path: searchPath(searchSchemas), ...connection } });
 }

@@ -3,6 +3,9 @@
 export { createClient, postgresWithTypeChoices, type ClientOptions, type PostgresOptions } from './create-client.ts';
 export { db, EmptySpreadError, type Queryable } from './pgtyped-adapter.ts';
 export { RuntimeError } from './runtime-error.ts';
+// Where createClient() finds the database and schemas without arguments (the toolkit shares these through '@rbsql/runtime/project').
+export { defaultDatabaseUrl, projectSchemas, DEFAULT_SCHEMAS } from './default-connection.ts';
+export { findProjectRoot } from './project.ts';
 export {
   batchedBackfill, isBatchedBackfill,
   type Backfill, type BackfillContext, type BackfillCounts, type BackfillLogger,

@@ -14,6 +14,8 @@ export interface GuardOptions {
   action: string;
   yes?: boolean;
   confirm: Confirm;
+  /** Receives the target and the plan when --yes answers for the person (CI logs show what ran where). */
+  announce?: (summary: string) => void;
 }
 
 /** The text shown before anything touches production. */
@@ -43,8 +45,11 @@ export async function guardProduction(target: Target, options: GuardOptions): Pr
   await identifyTarget(target);
   if (!target.isProduction) return;
   const { database } = parseDatabaseUrl(target.url);
-  if (options.yes) return;
   const summary = describeProductionTarget(target, options.action, options.plan);
+  if (options.yes) {
+    options.announce?.(`${summary}\nConfirmed by --yes.`);
+    return;
+  }
   const answer = await options.confirm(summary, database);
   if (answer === null) {
     throw new RefusedError(

@@ -2,7 +2,7 @@ import type { Config } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { ensureLocalServer } from '../local-db/embedded-server.ts';
 import { describeUrl, maskUrl, parseDatabaseUrl } from './database-url.ts';
-import { matchProduction, type ProductionMatch } from './server-identity.ts';
+import type { ProductionMatch } from './server-identity.ts';
 
 export type TargetKind = 'embedded' | 'url' | 'prod';
 
@@ -80,6 +80,7 @@ export async function identifyTarget(target: Target): Promise<Target> {
   if (!state) return target;
   state.settled ??= (async () => {
     parseDatabaseUrl(state.productionUrl, 'PROD_DATABASE_URL');
+    const { matchProduction } = await import('./server-identity.ts');
     const match = await matchProduction(target.url, state.productionUrl);
     target.identity = match;
     if (match.isProduction) target.isProduction = true;

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import os from 'node:os';
-import { asConnectionError, connect, connectionFailureReason, type Sql } from '../client.ts';
+import { asConnectionError, connect, connectionFailureReason, withClient, type Sql } from '../client.ts';
 import { maskUrl, parseDatabaseUrl, type UrlParts } from './database-url.ts';
 
 /**
@@ -70,9 +70,23 @@ export interface ProductionMatch {
   unreachable?: string;
 }
 
-function sameServer(a: ServerIdentity, b: ServerIdentity): boolean {
-  if (a.started !== b.started || a.databaseOid !== b.databaseOid) return false;
+/** The same running server (any database on it). */
+function sameServerProcess(a: ServerIdentity, b: ServerIdentity): boolean {
+  if (a.started !== b.started) return false;
   return a.systemIdentifier === undefined || b.systemIdentifier === undefined || a.systemIdentifier === b.systemIdentifier;
+}
+
+function sameServer(a: ServerIdentity, b: ServerIdentity): boolean {
+  return a.databaseOid === b.databaseOid && sameServerProcess(a, b);
+}
+
+/**
+ * Whether two URLs reach the same server, whatever database each names (rb drift --prod must not
+ * create its scratch database on production's server). Both must answer.
+ */
+export async function onSameServer(url: string, otherUrl: string): Promise<boolean> {
+  const [a, b] = await Promise.all([url, otherUrl].map((u) => withClient(u, queryIdentity)));
+  return sameServerProcess(a, b);
 }
 
 function describeIdentity(identity: ServerIdentity): string {

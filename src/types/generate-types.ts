@@ -1,13 +1,15 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config.ts';
+import { relativeToProject, type Config } from '../config.ts';
 import { inputKey, readCache, writeCache, type CacheEntry } from './generation-cache.ts';
 import { findOrphans, listQueryFiles, loadTypesSettings, type QueryFile } from './pgtyped-config.ts';
-import { loadPgtyped, pgtypedVersion } from './pgtyped-library.ts';
+import { loadPgtyped, pgtypedVersions } from './pgtyped-library.ts';
 import type { QueryProblem } from './pgtyped-generator.ts';
 import { migrationsHash } from './migrations-hash.ts';
+import { positionalParameterWarnings, sourceWarnings } from './query-warnings.ts';
 import type { ShadowDatabase } from './shadow-database.ts';
-import { TYPE_CHOICES_VERSION } from '@rbsql/runtime';
+// The type choices alone, not the whole runtime: checking the cache needs no postgres.js.
+import { TYPE_CHOICES_VERSION } from '@rbsql/runtime/type-choices';
 
 /** `orphan`: a generated file whose query file is gone (`removed` once rb deleted it). */
 export type FileStatus = 'written' | 'unchanged' | 'stale' | 'missing' | 'no-queries' | 'orphan' | 'removed';
@@ -58,33 +60,43 @@ export async function generateTypes(config: Config, options: TypesOptions): Prom
   const settings = loadTypesSettings(config.projectDir);
   const files = listQueryFiles(config.projectDir, settings);
   const hash = migrationsHash(config.migrationsDir, config.schemas);
-  const keyParts = [`rb-types-${GENERATOR_VERSION}-${TYPE_CHOICES_VERSION}`, pgtypedVersion(), hash, settings.fingerprint];
+  const keyParts = [`rb-types-${GENERATOR_VERSION}-${TYPE_CHOICES_VERSION}`, pgtypedVersions(), hash, settings.fingerprint];
   const cache = options.noCache ? {} : readCache(config.stateDir);
   const texts = new Map(files.map((f) => [f.path, readFileSync(f.path, 'utf8')]));
   const keys = new Map(files.map((f) => [f.path, inputKey([...keyParts, f.relative], texts.get(f.path)!)]));
 
   const known = new Map<string, string | null>();
+  /** $1 warnings per file: from the cache for unchanged files (a cached run does not lex the SQL). */
+  const fileWarnings = new Map<string, string[]>();
   const toGenerate: QueryFile[] = [];
   for (const file of files) {
     const entry = cache[file.relative];
-    if (entry && entry.key === keys.get(file.path)) known.set(file.path, entry.content);
+    if (entry && entry.key === keys.get(file.path)) {
+      known.set(file.path, entry.content);
+      if (entry.warnings) fileWarnings.set(file.path, entry.warnings);
+    }
     else toGenerate.push(file);
   }
 
-  const result: TypesResult = { check, files: [], problems: [], warnings: [], ignored: settings.ignored, generated: toGenerate.length };
+  const shown = (file: string) => relativeToProject(config, file);
+  for (const file of files) {
+    if (!fileWarnings.has(file.path)) fileWarnings.set(file.path, positionalParameterWarnings(file.relative, texts.get(file.path)!));
+  }
+  const warnings = [...sourceWarnings(settings, files, shown), ...files.flatMap((f) => fileWarnings.get(f.path)!)];
+  const result: TypesResult = { check, files: [], problems: [], warnings, ignored: settings.ignored, generated: toGenerate.length };
   if (toGenerate.length > 0) {
     // Load pgtyped while the server and the shadow database are checked (CPU vs waiting on I/O).
     loadPgtyped().catch(() => {}); // the same promise is awaited (and its error thrown) below
     const serverUrl = await options.serverUrl();
     const { ensureShadowDatabase } = await import('./shadow-database.ts');
     result.shadow = await ensureShadowDatabase({
-      serverUrl, migrationsDir: config.migrationsDir, schemas: config.schemas, hash,
+      serverUrl, projectDir: config.projectDir, migrationsDir: config.migrationsDir, schemas: config.schemas, hash,
     });
     // Loaded only now: pgtyped (and TypeScript, which it imports) cost time a cache hit does not need.
     const { generateQueryTypes } = await import('./pgtyped-generator.ts');
     const generation = await generateQueryTypes(toGenerate, settings, result.shadow.url);
     result.problems = generation.problems;
-    result.warnings = generation.warnings;
+    result.warnings.push(...generation.warnings);
     if (result.problems.length > 0) return result;
     for (const output of generation.outputs) known.set(output.file.path, output.content);
   }
@@ -92,7 +104,8 @@ export async function generateTypes(config: Config, options: TypesOptions): Prom
   const entries: Record<string, CacheEntry> = {};
   for (const file of files) {
     const content = known.get(file.path) ?? null;
-    entries[file.relative] = { key: keys.get(file.path)!, content };
+    const found = fileWarnings.get(file.path)!;
+    entries[file.relative] = { key: keys.get(file.path)!, content, warnings: found };
     const output = path.relative(config.projectDir, file.outputPath);
     const onDisk = readIfExists(file.outputPath);
     let status: FileStatus;
@@ -110,6 +123,8 @@ export async function generateTypes(config: Config, options: TypesOptions): Prom
     if (!check) rmSync(path.join(config.projectDir, orphan.output));
     result.files.push({ ...orphan, status: check ? 'orphan' : 'removed' });
   }
-  if (!options.noCache) writeCache(config.stateDir, entries);
+  // Every file came from the cache and it holds nothing else: it is current as it is.
+  const cacheCurrent = toGenerate.length === 0 && Object.keys(cache).length === files.length;
+  if (!options.noCache && !cacheCurrent) writeCache(config.stateDir, entries);
   return result;
 }

@@ -11,6 +11,8 @@ export interface CacheEntry {
   key: string;
   /** Generated text (null: the file holds no queries). */
   content: string | null;
+  /** What rb types warns about in the file ($1 placeholders), repeated on cached runs. */
+  warnings?: string[];
 }
 
 interface CacheFile {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
-import { rbTypesOverrides, type PgtypedOverride } from '@rbsql/runtime';
+import { rbTypesOverrides, type PgtypedOverride } from '@rbsql/runtime/type-choices';
 
 /** The committed pgtyped configuration rb reads (pgtyped's own format, so `pgtyped -c` reads it too). */
 export const PGTYPED_CONFIG_FILE = 'pgtyped.config.json';

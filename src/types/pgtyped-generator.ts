@@ -155,8 +155,14 @@ function duplicateNames(contents: string, relative: string, typed: TypeDeclarati
   return problems;
 }
 
-async function generateOne(lib: PgtypedLibrary, connection: WireQueue, file: QueryFile, settings: TypesSettings,
-  mapping: ReturnType<PgtypedLibrary['TypeMapping']>, result: GenerationResult): Promise<void> {
+/** A query file read and parsed (its annotations checked) before the connections are ready. */
+interface ParsedFile {
+  file: QueryFile;
+  contents: string;
+}
+
+/** Reads and parses one query file; undefined (with the problems recorded) when its annotations do not parse. */
+function parseQueryFile(lib: PgtypedLibrary, file: QueryFile, result: GenerationResult): ParsedFile | undefined {
   const contents = readFileSync(file.path, 'utf8').replace(/\r\n/g, '\n');
   const parsed = lib.parseSQLFile(contents);
   const critical = parsed.events.filter((e) => e.critical);
@@ -164,11 +170,16 @@ async function generateOne(lib: PgtypedLibrary, connection: WireQueue, file: Que
     for (const event of critical) {
       result.problems.push({ file: file.relative, line: event.location?.line, message: `cannot parse the pgtyped annotations: ${event.message.text}` });
     }
-    return;
+    return undefined;
   }
   for (const event of parsed.events) {
     result.warnings.push(`${file.relative}${event.location ? `:${event.location.line}` : ''}: ${event.message.text}`);
   }
+  return { file, contents };
+}
+
+async function generateOne(lib: PgtypedLibrary, connection: WireQueue, { file, contents }: ParsedFile, settings: TypesSettings,
+  mapping: ReturnType<PgtypedLibrary['TypeMapping']>, result: GenerationResult): Promise<void> {
   const types = new lib.TypeAllocator(mapping);
   types.use({ name: 'PreparedQuery', from: '@pgtyped/runtime' }, 'return');
   const logged: unknown[][] = [];
@@ -206,14 +217,22 @@ async function generateOne(lib: PgtypedLibrary, connection: WireQueue, file: Que
 export async function generateQueryTypes(files: QueryFile[], settings: TypesSettings, url: string, connections = 4): Promise<GenerationResult> {
   const result: GenerationResult = { outputs: [], problems: [], warnings: [] };
   if (files.length === 0) return result;
-  const [lib, types] = await Promise.all([loadPgtyped(), schemaTypes(url)]);
-  const mapping = typeMapping(lib, settings, types);
-  const queues = await Promise.all(Array.from({ length: Math.min(connections, files.length) }, () => openConnection(lib, url)));
+  // Connections first, then the parsing (CPU) while the server answers them.
+  const typesRead = schemaTypes(url);
+  typesRead.catch(() => {}); // awaited below
+  const lib = await loadPgtyped();
+  const opening = Promise.allSettled(Array.from({ length: Math.min(connections, files.length) }, () => openConnection(lib, url)));
+  const parsed = files.map((file) => parseQueryFile(lib, file, result)).filter((p): p is ParsedFile => p !== undefined);
+  const opened = await opening;
+  const queues = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
   try {
+    const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
+    const mapping = typeMapping(lib, settings, await typesRead);
     let index = 0;
     await withConsoleCapture(() => Promise.all(queues.map(async (queue) => {
-      while (index < files.length) {
-        const file = files[index++];
+      while (index < parsed.length) {
+        const file = parsed[index++];
         await generateOne(lib, queue, file, settings, mapping, result);
       }
     })));

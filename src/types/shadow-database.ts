@@ -1,15 +1,15 @@
-import path from 'node:path';
 import { withClient } from '../client.ts';
+import { relativeToProject } from '../config.ts';
 import { RbError } from '../errors.ts';
 import { quoteIdent, recreateDatabase } from '../local-db/ensure-database.ts';
-import { listMigrations, readMigrations } from '../migrations/migration-directory.ts';
-import { describeFailure, failureError, runMigrations } from '../migrations/run-migrations.ts';
 import { parseDatabaseUrl, withDatabase } from '../target/database-url.ts';
-import { searchPath } from '@rbsql/runtime';
+import { searchPath } from '@rbsql/runtime/type-choices';
 
 export interface ShadowOptions {
   /** Any database on the server that will hold the shadow (the target's URL). */
   serverUrl: string;
+  /** The project root: file names in messages are relative to it. */
+  projectDir: string;
   migrationsDir: string;
   schemas: readonly string[];
   hash: string;
@@ -41,14 +41,18 @@ export async function ensureShadowDatabase(options: ShadowOptions): Promise<Shad
     const [row] = await sql<{ comment: string | null }[]>`
       select shobj_description(oid, 'pg_database') as comment from pg_database where datname = ${name}`;
     if (row && row.comment === `${MARK}${options.hash}`) return false;
-    const files = readMigrations(options.migrationsDir, listMigrations(options.migrationsDir), process.cwd());
+    // Building it needs the migration files and dbmate: loaded only then.
+    const [{ listMigrations, readMigrations }, { describeFailure, failureError, runMigrations }] = await Promise.all([
+      import('../migrations/migration-directory.ts'), import('../migrations/run-migrations.ts'),
+    ]);
+    const files = readMigrations(options.migrationsDir, listMigrations(options.migrationsDir), options.projectDir);
     await recreateDatabase(sql, name, 'rb types (its shadow database)');
     // The shadow database is rebuilt from scratch anyway: a failure without a position is located by replaying its statements.
     const run = await runMigrations(url, files, 'migrate', { replayToLocate: true });
     if (run.stopped) throw new RbError(`dbmate was stopped by ${run.stopped.signal}`);
     if (run.failure) {
       await sql.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);
-      const failure = describeFailure(run.failure, (p) => path.relative(process.cwd(), p) || p);
+      const failure = describeFailure(run.failure, (p) => relativeToProject(options, p));
       throw failureError(run.failure, `building the shadow database ${name} from the migrations failed${run.failure.file ? " at" : ":"} ${failure}; fix the migration and run rb types again`);
     }
     await sql.unsafe(`alter database ${quoteIdent(name)} set search_path = ${searchPath(options.schemas)}`);

@@ -106,7 +106,7 @@ test('status marks applied, pending, pending-older-than-newest (parallel branch)
   const lines = status.stdout.trim().split('\n').slice(1);
   assert.equal(lines, [
     'applied    20240101000001_t1.sql',
-    'pending (older than the newest applied: from a parallel branch)  20240101000002_t2.sql',
+    'pending (older than the newest applied; not recorded on this database)  20240101000002_t2.sql',
     'applied    20240101000003_t3.sql',
     'applied (file missing)  20240101000004',
     'pending    20240101000009_t9.sql',

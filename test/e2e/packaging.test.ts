@@ -73,7 +73,9 @@ test('npm pack: each tarball holds only what runs (no tests, acceptance, example
   for (const file of ['dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/cjs/index.d.ts', 'dist/cjs/package.json']) {
     assert.ok(runtimeFiles.includes(file), `runtime tarball lacks ${file}`);
   }
-  for (const file of ['bin/rb.js', 'dist/main.js', 'dist/cli.js']) assert.ok(toolkitFiles.includes(file), `toolkit tarball lacks ${file}`);
+  for (const file of ['bin/rb.js', 'dist/main.js', 'dist/cli.js', 'dist/vendor/pgtyped.js', 'dist/vendor/pgtyped.json', 'dist/vendor/pgtyped.LICENSES.txt']) {
+    assert.ok(toolkitFiles.includes(file), `toolkit tarball lacks ${file}`);
+  }
   assert.not.ok(toolkitFiles.some((f) => f.startsWith('dist/runtime/')), 'the toolkit must not carry a copy of the runtime');
 });
 
@@ -176,10 +178,12 @@ async function exerciseApp(dir: string, type: 'module' | 'commonjs', rb: string,
   const env = { DATABASE_URL: url };
   const version = ok(await run(rb, ['--version'], dir), 'rb --version');
   assert.match(version.stdout, new RegExp(`^rb/${toolkitVersion.replace(/\./g, '\\.')} `));
+  // rb upgrade regenerates the query types itself (the app has pgtyped.config.json); rb types then has nothing to do.
   const upgrade = ok(await run(rb, ['upgrade'], dir, env), 'rb upgrade');
   assert.match(upgrade.stdout, 'Applied: 20240101000000_create_thing.sql');
+  assert.match(upgrade.stdout, 'Wrote queries/thing.queries.ts', `${upgrade.stdout}${upgrade.stderr}`);
   const types = ok(await run(rb, ['types'], dir, env), 'rb types');
-  assert.match(types.stdout, 'Wrote queries/thing.queries.ts');
+  assert.is(types.stdout, '1 query file(s): 0 written, 1 unchanged (nothing changed since the last run)\n');
   const generated = readFileSync(path.join(dir, 'queries', 'thing.queries.ts'), 'utf8');
   assert.match(generated, "import { PreparedQuery } from '@rbsql/runtime';");
   for (const config of readdirSync(dir).filter((f) => /^tsconfig\..*\.json$/.test(f)).sort()) {

@@ -1,6 +1,7 @@
 // Restores of a production that holds tables the migrations do not create (issue 11): another
-// tool's tracking table (node-pg-migrate's pgmigrations, serial id) and rb's own backfill
-// checkpoints from a batched backfill that ran on production.
+// tool's tracking table (node-pg-migrate's pgmigrations, serial id: left out on its own, as a
+// tool's history), a table made by hand (named, with the flag that leaves it out) and rb's own
+// backfill checkpoints from a batched backfill that ran on production.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,7 +37,10 @@ test.before(async () => {
     insert into app.my_model (user_id) select 1 + g % 50 from generate_series(1, 500) g;
     -- node-pg-migrate's tracking table, as that tool creates it (outside rb's migrations).
     create table public.pgmigrations (id serial primary key, name varchar(255) not null, run_on timestamp not null);
-    insert into public.pgmigrations (name, run_on) values ('1700000000000_init', now()), ('1700000000001_users', now());`));
+    insert into public.pgmigrations (name, run_on) values ('1700000000000_init', now()), ('1700000000001_users', now());
+    -- A table made by hand on production, outside any migration.
+    create table public.legacy_notes (id serial primary key, note text);
+    insert into public.legacy_notes (note) values ('a'), ('b'), ('c');`));
   // A batched backfill ran on production: public.rb_backfill_checkpoints holds its finished job.
   mkdirSync(path.join(cwd, 'backfill'));
   writeFileSync(
@@ -59,32 +63,33 @@ export default batchedBackfill({
   assert.match(toc.stdout, / TABLE DATA public rb_backfill_checkpoints /);
 });
 
-test('a table made outside the migrations (pgmigrations): the failure names --exclude-table, also after --exclude-table-data', async () => {
+test('a table made by hand outside the migrations: the failure names --exclude-table (not pgmigrations, a tool\'s history), also after --exclude-table-data', async () => {
   const local = await newLocal();
   const plain = await runRb(['restore-to-dump', dumpFile, '--no-pending'], { cwd, env: { DATABASE_URL: local } });
   assert.is(plain.code, 1, plain.stderr);
   assert.is(
     lastLine(plain.stderr),
-    `rb: restore failed in phase "load data": the dump has data for public.pgmigrations, which the migrations up to ${PROD_VERSION} do not create (made outside the migrations, by another tool?); leave it out with --exclude-table public.pgmigrations, or add a migration that creates it; the local database was not changed`,
+    `rb: restore failed in phase "load data": the dump has data for public.legacy_notes, which the migrations up to ${PROD_VERSION} do not create (made outside the migrations, by another tool?); leave it out with --exclude-table public.legacy_notes, or add a migration that creates it; the local database was not changed`,
   );
   // What the issue tried: the sequence's value no longer fails the load; the table itself is what is missing.
-  const dataOnly = await runRb(['restore-to-dump', dumpFile, '--exclude-table-data', 'public.pgmigrations'], { cwd, env: { DATABASE_URL: local } });
+  const dataOnly = await runRb(['restore-to-dump', dumpFile, '--exclude-table-data', 'public.legacy_notes'], { cwd, env: { DATABASE_URL: local } });
   assert.is(dataOnly.code, 1, dataOnly.stderr);
-  assert.not.match(dataOnly.stderr, 'pgmigrations_id_seq');
+  assert.not.match(dataOnly.stderr, 'legacy_notes_id_seq');
   assert.is(
     lastLine(dataOnly.stderr),
-    `rb: restore failed in phase "load data": the dump has public.pgmigrations (kept empty by --exclude-table-data, which needs the table), which the migrations up to ${PROD_VERSION} do not create (made outside the migrations, by another tool?); leave it out with --exclude-table public.pgmigrations, or add a migration that creates it; the local database was not changed`,
+    `rb: restore failed in phase "load data": the dump has public.legacy_notes (kept empty by --exclude-table-data, which needs the table), which the migrations up to ${PROD_VERSION} do not create (made outside the migrations, by another tool?); leave it out with --exclude-table public.legacy_notes, or add a migration that creates it; the local database was not changed`,
   );
   assert.is(await one(local, `select count(*)::int from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname !~ '^(pg_|information_schema)'`), 0, 'the local database is still empty');
 });
 
-test('dump-and-restore --exclude-table public.pgmigrations restores a production that ran a batched backfill; its rb_backfill_checkpoints rows stay out', async () => {
+test('dump-and-restore --exclude-table public.legacy_notes restores a production that ran a batched backfill; node-pg-migrate\'s pgmigrations and the rb_backfill_checkpoints rows stay out', async () => {
   const local = await newLocal();
-  const result = await runRb(['dump-and-restore', '--exclude-table', 'public.pgmigrations'], { cwd, env: { DATABASE_URL: local, PROD_DATABASE_URL: prod } });
+  const result = await runRb(['dump-and-restore', '--exclude-table', 'public.legacy_notes'], { cwd, env: { DATABASE_URL: local, PROD_DATABASE_URL: prod } });
   assert.is(result.code, 0, result.stderr);
-  assert.match(result.stdout, /\n {2}public\.pgmigrations +left out \(--exclude-table\)\n/);
+  assert.match(result.stdout, /\n {2}public\.legacy_notes +left out \(--exclude-table\)\n {2}public\.pgmigrations +left out \(node-pg-migrate's tracking table\)\n/);
   assert.match(result.stdout, "2 tables, 550 rows; every table's row count equals the dump's;");
   assert.is(await one(local, `select to_regclass('public.pgmigrations')`), null);
+  assert.is(await one(local, `select to_regclass('public.legacy_notes')`), null);
   assert.is(await one(local, `select to_regclass('public.rb_backfill_checkpoints')`), null);
   assert.is(await one(local, `select count(*)::int from app.my_model where model_prop = 'prop-' || id`), 500);
   assert.is(await one(local, `select count(*)::int from app."user"`), 50);
@@ -92,7 +97,7 @@ test('dump-and-restore --exclude-table public.pgmigrations restores a production
 
 test('excluding a table\'s data skips its sequence value; the other sequences are raised above the restored ids', async () => {
   const local = await newLocal();
-  const result = await runRb(['restore-to-dump', dumpFile, '--exclude-table', 'pgmigrations', '--exclude-table-data', 'app.my_model'], { cwd, env: { DATABASE_URL: local } });
+  const result = await runRb(['restore-to-dump', dumpFile, '--exclude-table', 'legacy_notes', '--exclude-table-data', 'app.my_model'], { cwd, env: { DATABASE_URL: local } });
   assert.is(result.code, 0, result.stderr);
   assert.match(result.stdout, /\n {2}app\.my_model +data excluded \(0 rows\)\n/);
   assert.is(await one(local, `select nextval(pg_get_serial_sequence('app.my_model', 'id'))::int`), 1, "production's value (500) was not restored");
