@@ -48,6 +48,7 @@ interface IndexState {
 }
 
 interface ConstraintState {
+  oid: number;
   name: string;
   /** 'c' check or 'f' foreign key. */
   type: string;
@@ -150,7 +151,7 @@ const stateColumns = (definitions: boolean) => `
   (select coalesce(pg_catalog.json_agg(pg_catalog.json_build_object('oid', i.indexrelid, 'name', ic.relname, 'file', ic.relfilenode,
             'constraint', (select con.contype from pg_catalog.pg_constraint con where con.conindid = i.indexrelid and con.conrelid = i.indrelid and con.contype in ('p', 'u', 'x') limit 1))), '[]')
      from pg_catalog.pg_index i join pg_catalog.pg_class ic on ic.oid = i.indexrelid where i.indrelid = c.oid) as indexes,
-  (select coalesce(pg_catalog.json_agg(pg_catalog.json_build_object('name', con.conname, 'type', con.contype, 'validated', con.convalidated,
+  (select coalesce(pg_catalog.json_agg(pg_catalog.json_build_object('oid', con.oid, 'name', con.conname, 'type', con.contype, 'validated', con.convalidated,
             'references', con.confrelid, 'definition', ${definitions ? 'pg_catalog.pg_get_constraintdef(con.oid)' : "''"})), '[]')
      from pg_catalog.pg_constraint con where con.conrelid = c.oid and con.contype in ('c', 'f')) as constraints,
   (select coalesce(pg_catalog.json_agg(pg_catalog.json_build_object('name', a.attname, 'notNull', a.attnotnull,
@@ -288,9 +289,10 @@ export class ImpactProbe {
         events.push({ kind: 'index-build', index: index.name, constraint: index.constraint, rebuilt: true });
       }
     }
-    const beforeConstraints = new Map(before.constraints.map((c) => [c.name, c]));
+    // By oid: a renamed constraint is the same constraint (no scan).
+    const beforeConstraints = new Map(before.constraints.map((c) => [c.oid, c]));
     for (const constraint of after.constraints) {
-      const old = beforeConstraints.get(constraint.name);
+      const old = beforeConstraints.get(constraint.oid);
       if (!constraint.validated || (old && old.validated)) continue;
       // PostgreSQL reads every row to validate a constraint (a foreign key's check query may use an
       // index rather than a sequential scan, so the scan counter is not asked).

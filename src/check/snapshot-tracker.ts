@@ -8,9 +8,11 @@ import { PREPARED, readSnapshotRows, snapshotSql, takeSnapshot, type Snapshot, t
  * on a long history's schema) and the round trip needs two per migration, yet a migration touches a
  * few objects. The tracker keeps the last snapshot and reads again only the snapshot owners (a
  * relation with its columns, defaults, constraints, indexes, triggers, policies, rules and comments;
- * a type; a function) that steps changed since, together with every object that depends on them in
- * pg_depend at any depth (a renamed table changes the text of the views, foreign keys and triggers
- * that name it). Schemas, extensions and default privileges are read every time.
+ * a type; a function) that steps changed since. When one of them prints differently to others
+ * (renamed, moved to another schema, a column renamed or retyped), a second query reads again every
+ * object that depends on it in pg_depend at any depth (a renamed table changes the text of the
+ * views, foreign keys and triggers that name it). Schemas, extensions and default privileges are
+ * read every time.
  *
  * What changed, for the steps rb's session runs (migration-steps.ts reports both before each COMMIT):
  *   - rows a step inserts or updates carry its transaction id, or a newer subtransaction's, in xmin:
