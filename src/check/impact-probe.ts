@@ -327,8 +327,9 @@ export class ImpactProbe {
     }
   }
 
-  private nameOf(oid: number): string | undefined {
-    return this.initial.get(oid)?.name;
+  private nameOf(oid: number | string): string | undefined {
+    // Oids inside json_build_object come out as JSON strings (only integer and float types are numbers).
+    return this.initial.get(Number(oid))?.name;
   }
 
 

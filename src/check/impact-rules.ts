@@ -8,8 +8,8 @@ import { blockedBy, lockName, type ImpactEvent, type LockMode, type MigrationImp
  * impact-probe.ts inside the transaction) turned into findings with the statement's line and a fix.
  * Work that takes as long as the table is big (a rewrite, an index build, a validating scan, any
  * full read) is an error when a lock that blocks reads or writes is held on a table meanwhile;
- * a blocking lock with nothing slow under it is only as long as the migration's transaction, so
- * it is a warning (rb upgrade's lock_timeout bounds how long it waits for it).
+ * an ACCESS EXCLUSIVE lock with nothing slow under it is only as long as the migration's
+ * transaction, so it is a warning (rb upgrade's lock_timeout bounds how long it waits for it).
  */
 export const IMPACT_RULES = {
   'table-rewrite': 'error',
@@ -150,6 +150,8 @@ export function impactFindings(file: string, impact: MigrationImpact, levels: Re
       if (!result) continue;
       found.push({ rule: result[0], line: item.line, message: result[1] });
       involved.add(item.relation);
+      // A foreign key's message names the referenced table's lock too.
+      if (event.kind === 'constraint-scan' && event.references) involved.add(event.references);
     }
   }
   // A blocking lock taken earlier in the transaction is held while a later statement does slow work on another table.
@@ -165,8 +167,11 @@ export function impactFindings(file: string, impact: MigrationImpact, levels: Re
     });
     involved.add(lock.relation);
   }
+  // Only a lock that blocks reads: while a brief ACCESS EXCLUSIVE waits for running queries, every
+  // query on the table queues behind it. A brief lock that blocks only writes (a foreign key's SHARE
+  // ROW EXCLUSIVE on the table it references) is routine; the --json "impact" summary lists it.
   for (const lock of impact.locks) {
-    if (lock.blocks === 'nothing' || involved.has(lock.relation)) continue;
+    if (lock.blocks !== 'reads and writes' || involved.has(lock.relation)) continue;
     found.push({
       rule: 'blocking-lock', line: lock.line,
       message: `${statementName(lock.words)} takes ${aLock(lock.mode)} on ${lock.relation}: ${blocked(lock.mode)} it wait until the migration commits (nothing slow runs under it; rb upgrade's lock_timeout bounds how long it queues behind running queries)`,
