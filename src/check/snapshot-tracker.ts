@@ -17,7 +17,7 @@ import { PREPARED, readSnapshotRows, snapshotSql, takeSnapshot, type Snapshot, t
  * What changed, for the steps rb's session runs (migration-steps.ts reports both before each COMMIT):
  *   - rows a step inserts or updates carry its transaction id, or a newer subtransaction's, in xmin:
  *     after the commit they are the rows whose xmin is at least the next transaction id noted at the
- *     previous snapshot (only the catalogs the step wrote, per its pg_stat_xact_sys_tables counts);
+ *     previous snapshot (only the catalogs the step wrote, per its transaction's statistics counts);
  *   - rows it deletes are gone after the commit, but PostgreSQL deletes catalog rows only for an
  *     object it has locked: the object dropped, or the table whose index, constraint, trigger,
  *     policy, rule, default or comment goes (DDL takes SHARE UPDATE EXCLUSIVE or stronger on it).
@@ -57,6 +57,13 @@ const CATALOG_OBJECTS: Record<string, [alias: string, classid: string, objid: st
   pg_ts_config: ['t', "'pg_ts_config'::regclass::oid", 't.oid'],
   pg_foreign_server: ['f', "'pg_foreign_server'::regclass::oid", 'f.oid'],
 };
+/**
+ * Catalogs read through their oid index rather than in full: objects created after initdb have
+ * oids from FirstNormalObjectId (16384) on, and the built-in ones below it are not in snapshots
+ * (a comment on schema public locks the schema: "global" below).
+ */
+const USER_OIDS: Record<string, string> = { pg_class: 'c.oid', pg_type: 't.oid', pg_proc: 'p.oid', pg_description: 'd.objoid' };
+
 /** Catalogs whose change makes names print differently everywhere: the next snapshot is a full one. */
 const GLOBAL_CATALOGS = ['pg_namespace', 'pg_extension', 'pg_collation', 'pg_opclass', 'pg_opfamily', 'pg_operator', 'pg_ts_config', 'pg_foreign_server'];
 
@@ -93,8 +100,9 @@ const ownerOf = (classid: string, objid: string) => `case ${classid}
  * which is listed); a dropped constraint that may have been a domain's is "constraint" (see stepChanges).
  */
 export const OBSERVE_SQL = `
-select 'written' as kind, s.relname::text as name from pg_catalog.pg_stat_xact_sys_tables s
-where s.schemaname = 'pg_catalog' and s.n_tup_ins + s.n_tup_upd + s.n_tup_hot_upd > 0
+select 'written' as kind, c.relname::text as name from pg_catalog.pg_class c
+where c.oid in (${Object.keys(CATALOG_OBJECTS).map((catalog) => `'pg_catalog.${catalog}'::pg_catalog.regclass`).join(', ')})
+  and pg_catalog.pg_stat_get_xact_tuples_inserted(c.oid) + pg_catalog.pg_stat_get_xact_tuples_updated(c.oid) > 0
 union all
 select 'locked', coalesce(${ownerOf('l.classid', 'l.objid')},
                           case l.classid when 'pg_type'::regclass then 't' || l.objid when 'pg_proc'::regclass then 'f' || l.objid
@@ -143,7 +151,8 @@ select (pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot())::text::int
 function takeSql(catalogs: string[]): string {
   const hits = catalogs.map((catalog) => {
     const [alias, classid, objid] = CATALOG_OBJECTS[catalog];
-    return `select ${classid} as classid, ${objid} as objid from ${catalog} ${alias} where age(${alias}.xmin) <= age($2::xid)`;
+    const userOids = USER_OIDS[catalog] ? `${USER_OIDS[catalog]} >= 16384 and ` : '';
+    return `select ${classid} as classid, ${objid} as objid from ${catalog} ${alias} where ${userOids}age(${alias}.xmin) <= age($2::xid)`;
   });
   const written = hits.length
     ? `select ${ownerOf('o.classid', 'o.objid')} from (select distinct classid, objid from (${hits.join('\n    union all ')}) h) o`
