@@ -81,10 +81,10 @@ export interface SessionStepOptions {
  * (the impact probe's) stay: DISCARD ALL cannot run among other statements, and its DEALLOCATE ALL
  * and DISCARD PLANS would make every probe query be planned again.
  */
+const RESET_SESSION = 'close all; set session authorization default; reset all; unlisten *; select pg_catalog.pg_advisory_unlock_all(); discard temp; discard sequences';
+
 /** rb's prepared OBSERVE_SQL in its session. */
 const OBSERVE_STATEMENT = 'rb_check_observe';
-
-const RESET_SESSION = 'close all; set session authorization default; reset all; unlisten *; select pg_catalog.pg_advisory_unlock_all(); discard temp; discard sequences';
 
 /** The rows of the statement in a multi-statement result whose columns include `column`. */
 function resultWith<T>(results: unknown, column: string): T[] {
@@ -129,16 +129,21 @@ export function sessionSteps(url: string, options: SessionStepOptions): Migratio
   // Stopping rb closes the session at once, so a long statement does not keep the check waiting (its database is dropped after).
   signal?.addEventListener('abort', () => void sql?.end({ timeout: 0 }), { once: true });
 
+  /**
+   * OBSERVE_SQL prepared once per session: the step's query is simple protocol, so it would be
+   * planned on every step otherwise (~2.5 ms of the ~7 ms a step takes); without parameters it
+   * keeps its generic plan. After a failed step it is looked up again (the migration may have run
+   * DEALLOCATE).
+   */
+  const prepareObserve = async (db: Sql) => {
+    if (observePrepared) return;
+    const [{ exists }] = await db.unsafe<{ exists: boolean }[]>(`select exists (select from pg_catalog.pg_prepared_statements where name = '${OBSERVE_STATEMENT}') as exists`);
+    if (!exists) await db.unsafe(`prepare ${OBSERVE_STATEMENT} as ${OBSERVE_SQL}`);
+    observePrepared = true;
+  };
+
   /** dbmate's own CreateMigrationsTable: create table if not exists, creating the schema when missing. */
   const ensureTrackingTable = async (db: Sql) => {
-    if (!observePrepared) {
-      // Prepared once per session (the step's query is simple protocol, so planned on every run
-      // otherwise: ~2.5 ms of the ~7 ms a step takes); without parameters it keeps its generic plan.
-      // (A migration may have run DEALLOCATE: prepared again after a failed step.)
-      const [{ exists }] = await db.unsafe<{ exists: boolean }[]>(`select exists (select from pg_catalog.pg_prepared_statements where name = '${OBSERVE_STATEMENT}') as exists`);
-      if (!exists) await db.unsafe(`prepare ${OBSERVE_STATEMENT} as ${OBSERVE_SQL}`);
-      observePrepared = true;
-    }
     if (trackingTable) return;
     try {
       await db.unsafe(`create table if not exists ${tracking} (version varchar primary key)`);
@@ -173,6 +178,7 @@ export function sessionSteps(url: string, options: SessionStepOptions): Migratio
     const track = kind === 'up' ? `insert into ${tracking} (version) values ('${version}')` : `delete from ${tracking} where version = '${version}'`;
     let impact: MigrationImpact | undefined;
     try {
+      await prepareObserve(db);
       await ensureTrackingTable(db);
     } catch (error) {
       lost(error);
