@@ -291,7 +291,8 @@ test('SIGTERM (or Ctrl-C) stops rb check after the current step and drops its sc
   const { spawn } = await import('node:child_process');
   const files: Record<string, string> = {};
   for (let i = 1; i <= 60; i++) {
-    files[`202401010000${String(i).padStart(2, '0')}_t${i}.sql`] = migration(`create table t${i} (id int);`, `drop table t${i};`);
+    // A short sleep in each up: the whole check lasts seconds, so the signal always lands mid-way however fast the steps are.
+    files[`202401010000${String(i).padStart(2, '0')}_t${i}.sql`] = migration(`select pg_sleep(0.05);\ncreate table t${i} (id int);`, `drop table t${i};`);
   }
   const cwd = tempProject(files);
   const url = await serverDb;
