@@ -14,7 +14,7 @@ test('rb check on sematic: the real irreversible pair, the downs that leave thin
   assert.is(files.length, 41);
   for (const file of files) copyFileSync(path.join(source, file), path.join(cwd, 'db', 'migrations', file));
   // No db/schema.sql upstream (they commit a SQLite schema), so that stage is left out.
-  const run = await runRb(['check', '--skip', 'generated'], { cwd, env: { DATABASE_URL: await createEmptyDatabase(import.meta.url) } });
+  const run = await runRb(['check', '--skip', 'generated'], { cwd, env: { DATABASE_URL: await createEmptyDatabase(import.meta.url), RB_CHECK_VERIFY_SNAPSHOTS: '1' } });
   assert.is(run.code, 1, run.stderr);
   const lines = run.stdout.trim().split('\n');
   const roundTrip = lines.filter((l) => l.includes(': round-trip/'));
@@ -43,7 +43,11 @@ test('rb check on sematic: the real irreversible pair, the downs that leave thin
   assert.ok(lines.includes(
     'db/migrations/20230105163857_add_run_cache_key.sql:4: lint/require-concurrent-index-creation: During normal index creation, table updates are blocked, but reads are still allowed (Use `concurrently` to avoid blocking writes)',
   ));
-  assert.match(lines.at(-1)!, /^rb check: 41 migration\(s\); well-formed 5 problem\(s\), round-trip 5 problem\(s\) \(first: 20221004183943_remove_exception_from_runs\.sql\), lint \d+ problem\(s\), generated skipped \(left out with --skip\);/);
+  // The impact stage reads what the ups did: the same index found by its build, not its text.
+  assert.ok(lines.includes(
+    'db/migrations/20230105163857_add_run_cache_key.sql:4: impact/non-concurrent-index: CREATE INDEX builds index runs_cache_key_index on public.runs without CONCURRENTLY under an ACCESS EXCLUSIVE lock: reads and writes of public.runs wait until the index is built; fix: CREATE INDEX CONCURRENTLY in its own transaction:false file (rb new-migration makes one; see "Safe migrations")',
+  ));
+  assert.match(lines.at(-1)!, /^rb check: 41 migration\(s\); well-formed 5 problem\(s\), round-trip 5 problem\(s\) \(first: 20221004183943_remove_exception_from_runs\.sql\), impact 11 problem\(s\), \d+ warning\(s\) \(first: 20230105163857_add_run_cache_key\.sql\), lint \d+ problem\(s\), generated skipped \(left out with --skip\);/);
 });
 
 test.run();

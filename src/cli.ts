@@ -99,10 +99,12 @@ export function buildCli(io: Io): CAC {
     .action(async (action: string, flags) => (await import('./commands/local-db-commands.ts')).dbCommand(action, flags, io));
 
   cli
-    .command('check', 'Prove the migrations sound: well-formed files, every down undoes its up (scratch database), squawk lint, db/schema.sql current')
+    .command('check', 'Prove the migrations sound: well-formed files, every down undoes its up, what each up locks and rewrites (scratch database), squawk lint, db/schema.sql current')
     .option('--json', 'Print the result as one JSON object')
-    .option('--skip <stages>', 'Leave out stages: well-formed, round-trip, lint, generated (comma-separated)')
+    .option('--skip <stages>', 'Leave out stages: well-formed, round-trip, impact, lint, generated (comma-separated)')
+    .option('--only <stages>', 'Run only these stages, e.g. --only impact')
     .example('rb check')
+    .example('rb check --only impact')
     .example('rb check --skip lint --json')
     .action(async (flags) => (await import('./commands/check-command.ts')).checkCommand(flags, io));
 

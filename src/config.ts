@@ -32,7 +32,16 @@ export interface Config {
 export interface CheckSettings {
   /** squawk rules rb check turns off (replaces rb's default list when given). */
   squawkExcludedRules?: string[];
+  /** How a round trip that only changes the order of a table's columns is reported (default "warning"). */
+  columnOrder?: RuleLevel;
+  /** Levels of impact rules by name, e.g. {"blocking-lock": "error"} (the others keep rb's defaults). */
+  impactRules?: Record<string, RuleLevel>;
 }
+
+/** How a configurable rb check rule reports: fail the check, print a warning, or stay silent. */
+export type RuleLevel = 'error' | 'warning' | 'off';
+const RULE_LEVELS = ['error', 'warning', 'off'];
+const CHECK_KEYS = ['squawkExcludedRules', 'columnOrder', 'impactRules'];
 
 export interface LocalServerSettings {
   port: number;
@@ -92,10 +101,17 @@ function readPackageSettings(projectDir: string): PackageSettings {
     const check = s.check as Record<string, unknown>;
     if (typeof check !== 'object' || check === null || Array.isArray(check)) problems.push('"rb.check" must be an object such as {"squawkExcludedRules": ["prefer-text-field"]}');
     else {
-      for (const key of Object.keys(check)) if (key !== 'squawkExcludedRules') problems.push(`unknown key "rb.check.${key}" (known: squawkExcludedRules)`);
+      for (const key of Object.keys(check)) if (!CHECK_KEYS.includes(key)) problems.push(`unknown key "rb.check.${key}" (known: ${CHECK_KEYS.join(', ')})`);
       const rules = check.squawkExcludedRules;
       if (rules !== undefined && (!Array.isArray(rules) || rules.some((x) => typeof x !== 'string' || !x))) {
         problems.push('"rb.check.squawkExcludedRules" must be a list of squawk rule names such as ["prefer-text-field"]');
+      }
+      if (check.columnOrder !== undefined && !RULE_LEVELS.includes(check.columnOrder as string)) {
+        problems.push(`"rb.check.columnOrder" must be one of ${RULE_LEVELS.map((l) => `"${l}"`).join(', ')}`);
+      }
+      const impact = check.impactRules as Record<string, unknown> | undefined;
+      if (impact !== undefined && (typeof impact !== 'object' || impact === null || Array.isArray(impact) || Object.values(impact).some((l) => !RULE_LEVELS.includes(l as string)))) {
+        problems.push(`"rb.check.impactRules" must map rule names to ${RULE_LEVELS.map((l) => `"${l}"`).join(', ')}, e.g. {"blocking-lock": "error"}`);
       }
     }
   }

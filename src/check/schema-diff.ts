@@ -6,6 +6,12 @@ export interface SchemaChange {
   key: string;
   /** Readable sentence, e.g. "index app.t_a_idx was left behind". */
   text: string;
+  /**
+   * Set (kind "changed") when the only difference is the order of a table's columns: the columns
+   * that moved. A down that drops a column and adds it back puts it last; rb check reports this
+   * as a warning by default.
+   */
+  reorderedColumns?: string[];
   /** A changed attribute and its two values as shown in `text` (rb drift words them its own way). */
   attribute?: { name: string; before: string; after: string };
   /** A rename: the new name. */
@@ -83,7 +89,8 @@ function columnsByTable(snapshot: Snapshot): Map<string, SnapshotItem[]> {
 function columnOrderChanges(before: Snapshot, after: Snapshot): SchemaChange[] {
   const changes: SchemaChange[] = [];
   const afterTables = columnsByTable(after);
-  for (const [table, beforeColumns] of columnsByTable(before)) {
+  // Sorted: a snapshot's order depends on how it was read (in full or incrementally).
+  for (const [table, beforeColumns] of [...columnsByTable(before)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const afterColumns = afterTables.get(table);
     if (!afterColumns) continue;
     const afterKeys = new Set(afterColumns.map((c) => c.key));
@@ -95,7 +102,10 @@ function columnOrderChanges(before: Snapshot, after: Snapshot): SchemaChange[] {
     if (!moved.length) continue;
     const prefix = `column ${table.replace(/^(foreign )?table /, '')}.`;
     const detail = moved.map((key) => `${key.slice(prefix.length)} from position ${before.get(key)!.attrs.position} to ${after.get(key)!.attrs.position}`);
-    changes.push({ kind: 'changed', key: table, text: `${table}: column order changed (${detail.join(', ')})` });
+    changes.push({
+      kind: 'changed', key: table, text: `${table}: column order changed (${detail.join(', ')})`,
+      reorderedColumns: moved.map((key) => key.slice(prefix.length)),
+    });
   }
   return changes;
 }

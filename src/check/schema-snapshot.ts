@@ -22,8 +22,23 @@ export type Snapshot = Map<string, SnapshotItem>;
  * extension are left out (the
  * extension itself is compared), as are dbmate's and rb's own tables ($1, src/rb-tables.ts).
  */
-const SNAPSHOT_SQL = `
-with user_ns as (
+/**
+ * The snapshot query. Scoped: only the owners in the three oid sets (SQL expressions yielding oid[],
+ * by default the parameters $2, $3, $4), with leading common table expressions and extra output
+ * columns when another query builds on it (snapshot-tracker.ts computes the sets in the same query).
+ */
+export interface SnapshotQueryScope {
+  relations: string;
+  types: string;
+  functions: string;
+  /** "name as (...), ..." placed before the snapshot's own (WITH RECURSIVE). */
+  leadingCtes?: string;
+  /** ", expression as name, ..." added to each output row. */
+  extraColumns?: string;
+}
+
+export const snapshotSql = (scope?: SnapshotQueryScope) => { const scoped = scope !== undefined; return `
+with recursive ${scope?.leadingCtes ? `${scope.leadingCtes},\n` : ''}user_ns as (
   select n.oid, n.nspname from pg_namespace n
   where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'
     and not exists (select 1 from pg_depend d where d.classid = 'pg_namespace'::regclass and d.objid = n.oid and d.deptype = 'e')
@@ -34,20 +49,20 @@ ext_members as (
 rels as (
   select c.oid, c.relname, c.relkind, c.relowner, c.relacl, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity,
          c.reloptions, c.relispartition, n.nspname, n.nspname || '.' || c.relname as qname
-  from pg_class c join user_ns n on n.oid = c.relnamespace
+  from ${scoped ? `unnest(${scope.relations}) sel(oid) join pg_class c on c.oid = sel.oid` : 'pg_class c'} join user_ns n on n.oid = c.relnamespace
   where c.relkind in ('r', 'p', 'v', 'm', 'S', 'f')
     and not (n.nspname || '.' || c.relname = any($1::text[]) and c.relkind in ('r', 'p'))
-    and c.oid not in (select objid from ext_members where classid = 'pg_class'::regclass)
+    and ${notExtensionMember(scoped, 'pg_class', 'c')}
 ),
-items(key, parent, attrs) as (
-  select 'schema ' || n.nspname, null::text,
+items(owner, key, parent, attrs) as (
+  select ''::text, 'schema ' || n.nspname, null::text,
          jsonb_build_object('owner', pg_get_userbyid(s.nspowner), 'acl', coalesce(s.nspacl, acldefault('n', s.nspowner))::text, 'comment', obj_description(n.oid, 'pg_namespace'))
   from user_ns n join pg_namespace s on s.oid = n.oid
   union all
-  select 'extension ' || e.extname, null, jsonb_build_object('schema', e.extnamespace::regnamespace::text, 'version', e.extversion)
+  select '', 'extension ' || e.extname, null, jsonb_build_object('schema', e.extnamespace::regnamespace::text, 'version', e.extversion)
   from pg_extension e where e.extname <> 'plpgsql'
   union all
-  select case r.relkind when 'r' then 'table ' when 'p' then 'table ' when 'v' then 'view ' when 'm' then 'materialized view '
+  select 'r' || r.oid, case r.relkind when 'r' then 'table ' when 'p' then 'table ' when 'v' then 'view ' when 'm' then 'materialized view '
                         when 'S' then 'sequence ' else 'foreign table ' end || r.qname,
          case when r.relkind = 'S' then (
            select 'table ' || tn.nspname || '.' || t.relname from pg_depend d join pg_class t on t.oid = d.refobjid
@@ -71,7 +86,7 @@ items(key, parent, attrs) as (
              from pg_sequence s where s.seqrelid = r.oid) end)
   from rels r
   union all
-  select 'column ' || r.qname || '.' || a.attname,
+  select 'r' || r.oid, 'column ' || r.qname || '.' || a.attname,
          case r.relkind when 'f' then 'foreign table ' else 'table ' end || r.qname,
          jsonb_build_object(
            'position', (row_number() over (partition by a.attrelid order by a.attnum))::text,
@@ -87,11 +102,11 @@ items(key, parent, attrs) as (
   left join pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum
   where r.relkind in ('r', 'p', 'f')
   union all
-  select 'constraint ' || r.qname || '.' || con.conname, 'table ' || r.qname,
+  select 'r' || r.oid, 'constraint ' || r.qname || '.' || con.conname, 'table ' || r.qname,
          jsonb_build_object('definition', pg_get_constraintdef(con.oid), 'comment', obj_description(con.oid, 'pg_constraint'))
   from pg_constraint con join rels r on r.oid = con.conrelid
   union all
-  select 'index ' || n.nspname || '.' || ic.relname, 'table ' || r.qname,
+  select 'r' || r.oid, 'index ' || n.nspname || '.' || ic.relname, 'table ' || r.qname,
          jsonb_build_object('definition', pg_get_indexdef(i.indexrelid), 'comment', obj_description(i.indexrelid, 'pg_class'),
                             'clustered', case when i.indisclustered then 'clustered' end,
                             'valid', case when not i.indisvalid then 'INVALID' end)
@@ -99,23 +114,23 @@ items(key, parent, attrs) as (
   join rels r on r.oid = i.indrelid
   where not exists (select 1 from pg_constraint con where con.conindid = i.indexrelid and con.conrelid = i.indrelid and con.contype in ('p', 'u', 'x'))
   union all
-  select 'trigger ' || r.qname || '.' || t.tgname, 'table ' || r.qname,
+  select 'r' || r.oid, 'trigger ' || r.qname || '.' || t.tgname, 'table ' || r.qname,
          jsonb_build_object('definition', pg_get_triggerdef(t.oid), 'enabled', case t.tgenabled when 'O' then null when 'D' then 'disabled'
                             when 'R' then 'replica' else 'always' end, 'comment', obj_description(t.oid, 'pg_trigger'))
   from pg_trigger t join rels r on r.oid = t.tgrelid
   where not t.tgisinternal
   union all
-  select 'policy ' || r.qname || '.' || p.polname, 'table ' || r.qname,
+  select 'r' || r.oid, 'policy ' || r.qname || '.' || p.polname, 'table ' || r.qname,
          jsonb_build_object('command', p.polcmd::text, 'permissive', case when p.polpermissive then 'permissive' else 'restrictive' end,
                             'roles', (select string_agg(case when x = 0 then 'public' else pg_get_userbyid(x) end, ', ' order by 1) from unnest(p.polroles) x),
                             'using', pg_get_expr(p.polqual, p.polrelid), 'with check', pg_get_expr(p.polwithcheck, p.polrelid))
   from pg_policy p join rels r on r.oid = p.polrelid
   union all
-  select 'rule ' || r.qname || '.' || rw.rulename, 'table ' || r.qname, jsonb_build_object('definition', pg_get_ruledef(rw.oid))
+  select 'r' || r.oid, 'rule ' || r.qname || '.' || rw.rulename, 'table ' || r.qname, jsonb_build_object('definition', pg_get_ruledef(rw.oid))
   from pg_rewrite rw join rels r on r.oid = rw.ev_class
   where rw.rulename <> '_RETURN'
   union all
-  select 'type ' || n.nspname || '.' || t.typname, null,
+  select 't' || t.oid, 'type ' || n.nspname || '.' || t.typname, null,
          jsonb_build_object(
            'kind', case t.typtype when 'e' then 'enum' when 'd' then 'domain' when 'c' then 'composite' when 'r' then 'range' else 'base' end,
            'labels', case when t.typtype = 'e' then (select string_agg(e.enumlabel, ', ' order by e.enumsortorder) from pg_enum e where e.enumtypid = t.oid) end,
@@ -128,33 +143,77 @@ items(key, parent, attrs) as (
                                                           from pg_attribute a where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped) end,
            'subtype', case when t.typtype = 'r' then (select format_type(rg.rngsubtype, null) from pg_range rg where rg.rngtypid = t.oid) end,
            'owner', pg_get_userbyid(t.typowner), 'acl', coalesce(t.typacl, acldefault('T', t.typowner))::text, 'comment', obj_description(t.oid, 'pg_type'))
-  from pg_type t join user_ns n on n.oid = t.typnamespace
+  from ${scoped ? `unnest(${scope.types}) sel(oid) join pg_type t on t.oid = sel.oid` : 'pg_type t'} join user_ns n on n.oid = t.typnamespace
   where t.typtype in ('e', 'd', 'c', 'r', 'b')
     and (t.typtype <> 'c' or (select c.relkind from pg_class c where c.oid = t.typrelid) = 'c')
     and not (t.typtype = 'b' and t.typcategory = 'A')
-    and t.oid not in (select objid from ext_members where classid = 'pg_type'::regclass)
+    and ${notExtensionMember(scoped, 'pg_type', 't')}
   union all
-  select case p.prokind when 'p' then 'procedure ' when 'a' then 'aggregate ' when 'w' then 'window function ' else 'function ' end
+  select 'f' || p.oid, case p.prokind when 'p' then 'procedure ' when 'a' then 'aggregate ' when 'w' then 'window function ' else 'function ' end
            || n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', null,
          jsonb_build_object(
            'definition', case when p.prokind in ('f', 'p', 'w') then pg_get_functiondef(p.oid) else pg_get_function_result(p.oid) end,
            'owner', pg_get_userbyid(p.proowner), 'acl', coalesce(p.proacl, acldefault('f', p.proowner))::text, 'comment', obj_description(p.oid, 'pg_proc'))
-  from pg_proc p join user_ns n on n.oid = p.pronamespace
-  where p.oid not in (select objid from ext_members where classid = 'pg_proc'::regclass)
+  from ${scoped ? `unnest(${scope.functions}) sel(oid) join pg_proc p on p.oid = sel.oid` : 'pg_proc p'} join user_ns n on n.oid = p.pronamespace
+  where ${notExtensionMember(scoped, 'pg_proc', 'p')}
   union all
-  select 'default privileges of ' || pg_get_userbyid(d.defaclrole) || coalesce(' in schema ' || d.defaclnamespace::regnamespace::text, '')
+  select '', 'default privileges of ' || pg_get_userbyid(d.defaclrole) || coalesce(' in schema ' || d.defaclnamespace::regnamespace::text, '')
            || ' on ' || case d.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' when 'f' then 'functions'
                                           when 'T' then 'types' else 'schemas' end, null,
          jsonb_build_object('acl', d.defaclacl::text)
   from pg_default_acl d
 )
-select key, parent, jsonb_strip_nulls(attrs) as attrs from items
-`;
+select owner, key, parent, jsonb_strip_nulls(attrs) as attrs${scope?.extraColumns ?? ''} from items
+`; };
+
+/**
+ * Objects that belong to an extension are left out. The full snapshot hashes every extension
+ * member once; a scoped one (a few owners, see readSnapshotRows) looks each candidate up.
+ */
+function notExtensionMember(scoped: boolean, catalog: string, alias: string): string {
+  return scoped
+    ? `not exists (select from pg_depend x where x.classid = '${catalog}'::regclass and x.objid = ${alias}.oid and x.deptype = 'e')`
+    : `${alias}.oid not in (select objid from ext_members where classid = '${catalog}'::regclass)`;
+}
+
+const SNAPSHOT_SQL = snapshotSql();
+/**
+ * Named prepared statements (postgres.js leaves unsafe() queries unnamed, so planned on every
+ * run): planning the snapshot query costs more than running it on a few owners. A connection
+ * that reads many snapshots should also set plan_cache_mode=force_generic_plan (rb check's does).
+ */
+export const PREPARED = { prepare: true } as const;
+const SCOPED_SNAPSHOT_SQL = snapshotSql({ relations: '$2::oid[]', types: '$3::oid[]', functions: '$4::oid[]' });
+
+/**
+ * Which catalog object an item's text comes from: "r<oid>" a relation (its columns, constraints,
+ * indexes, triggers, policies and rules too), "t<oid>" a type, "f<oid>" a function; "" for
+ * schemas, extensions and default privileges (few, always read). Incremental snapshots re-read
+ * only the owners that changed (snapshot-tracker.ts).
+ */
+export interface SnapshotRow {
+  owner: string;
+  key: string;
+  parent: string | null;
+  attrs: Record<string, string>;
+}
+
+/** The owners to read: relation, type and function oids. */
+export interface SnapshotScope {
+  relations: number[];
+  types: number[];
+  functions: number[];
+}
+
+/** Reads the snapshot rows of the database sql is connected to (search_path=pg_catalog), all or only some owners. */
+export async function readSnapshotRows(sql: Sql, scope?: SnapshotScope): Promise<SnapshotRow[]> {
+  if (!scope) return sql.unsafe<SnapshotRow[]>(SNAPSHOT_SQL, [TOOLING_TABLES.map(qualified)], PREPARED);
+  return sql.unsafe<SnapshotRow[]>(SCOPED_SNAPSHOT_SQL, [TOOLING_TABLES.map(qualified), scope.relations, scope.types, scope.functions], PREPARED);
+}
 
 /** Reads the schema of the database sql is connected to (use a client with search_path=pg_catalog). */
 export async function takeSnapshot(sql: Sql): Promise<Snapshot> {
-  const rows = await sql.unsafe<{ key: string; parent: string | null; attrs: Record<string, string> }[]>(SNAPSHOT_SQL, [TOOLING_TABLES.map(qualified)]);
   const snapshot: Snapshot = new Map();
-  for (const row of rows) snapshot.set(row.key, { key: row.key, parent: row.parent, attrs: row.attrs });
+  for (const row of await readSnapshotRows(sql)) snapshot.set(row.key, { key: row.key, parent: row.parent, attrs: row.attrs });
   return snapshot;
 }

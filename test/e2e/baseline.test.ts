@@ -193,7 +193,7 @@ test('after the baseline: a new migration, upgrade, types and rb check pass; pro
   const result = JSON.parse(check.stdout) as { ok: boolean; migrations: number; roundTripChecked: number; stages: Record<string, { status: string }> };
   assert.equal(
     { ok: result.ok, migrations: result.migrations, checked: result.roundTripChecked, stages: Object.values(result.stages).map((s) => s.status) },
-    { ok: true, migrations: 2, checked: 1, stages: ['passed', 'passed', 'passed', 'passed'] },
+    { ok: true, migrations: 2, checked: 1, stages: ['passed', 'passed', 'passed', 'passed', 'passed'] },
   );
 
   const prodUpgrade = await runRb(['upgrade', '--prod', '--yes'], { cwd, env: { PROD_DATABASE_URL: prod } });

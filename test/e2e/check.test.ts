@@ -8,9 +8,12 @@ import { migration, runRb, rbBin, tempProject, type RbRun } from '../support/pro
 
 // rb check only needs a server: it creates (and drops) its scratch database beside this one.
 const serverDb = createEmptyDatabase(import.meta.url);
-const check = async (cwd: string, ...args: string[]): Promise<RbRun> => runRb(['check', ...args], { cwd, env: { DATABASE_URL: await serverDb } });
+const check = async (cwd: string, ...args: string[]): Promise<RbRun> => runRb(['check', ...args], { cwd, env: { DATABASE_URL: await serverDb, RB_CHECK_VERIFY_SNAPSHOTS: '1' } });
 const findingLines = (run: RbRun) => run.stdout.split('\n').filter((line) => line && !line.startsWith('rb check: '));
 const summary = (run: RbRun) => run.stdout.split('\n').find((line) => line.startsWith('rb check: ')) ?? '';
+
+/** The impact stage's warning for an ALTER TABLE that locks t with nothing slow under the lock. */
+const ALTER_T_LOCK = "impact/blocking-lock: warning: ALTER TABLE takes an ACCESS EXCLUSIVE lock on public.t: reads and writes of it wait until the migration commits (nothing slow runs under it; rb upgrade's lock_timeout bounds how long it queues behind running queries)";
 
 const createT = migration('create table t (id bigint primary key, a text);', 'drop table t;');
 
@@ -25,10 +28,16 @@ test('round trip: a down that forgets to drop an index is named with the index l
   });
   const run = await check(cwd, '--skip', 'lint,generated');
   assert.is(run.code, 1, run.stderr);
-  assert.equal(findingLines(run), ['db/migrations/20240101000002_constrain_a.sql:5: round-trip/left-behind: index public.t_a_idx was left behind']);
+  assert.equal(findingLines(run), [
+    'db/migrations/20240101000002_constrain_a.sql:5: round-trip/left-behind: index public.t_a_idx was left behind',
+    // The impact stage reads the same ups: the check constraint is validated and the index built while t is locked.
+    'db/migrations/20240101000002_constrain_a.sql:2: impact/constraint-scan: ALTER TABLE validates check constraint t_a_check by reading every row of public.t under an ACCESS EXCLUSIVE lock: reads and writes of public.t wait until it is done; fix: add it NOT VALID, then ALTER TABLE ... VALIDATE CONSTRAINT t_a_check in a later migration (that scan lets reads and writes through)',
+    'db/migrations/20240101000002_constrain_a.sql:3: impact/non-concurrent-index: CREATE INDEX builds index t_a_idx on public.t without CONCURRENTLY under an ACCESS EXCLUSIVE lock: reads and writes of public.t wait until the index is built; fix: CREATE INDEX CONCURRENTLY in its own transaction:false file (rb new-migration makes one; see "Safe migrations")',
+    `db/migrations/20240101000003_add_b.sql:2: ${ALTER_T_LOCK}`,
+  ]);
   // The check rebuilt the scratch database and went on to the third migration.
-  assert.match(summary(run), /^rb check: 3 migration\(s\); well-formed ok, round-trip 1 problem\(s\) \(first: 20240101000002_constrain_a\.sql\), lint skipped \(left out with --skip\), generated skipped \(left out with --skip\); 1 problem\(s\) \(\d+\.\d s\)$/);
-  assert.is(run.stderr, 'rb: check failed: 1 problem(s); see the lines above\n');
+  assert.match(summary(run), /^rb check: 3 migration\(s\); well-formed ok, round-trip 1 problem\(s\) \(first: 20240101000002_constrain_a\.sql\), impact 2 problem\(s\), 1 warning\(s\) \(first: 20240101000002_constrain_a\.sql\), lint skipped \(left out with --skip\), generated skipped \(left out with --skip\); 3 problem\(s\), 1 warning\(s\) \(\d+\.\d s\)$/);
+  assert.is(run.stderr, 'rb: check failed: 3 problem(s); see the lines above\n');
 });
 
 test('round trip: a down that drops a column the up did not add', async () => {
@@ -38,7 +47,10 @@ test('round trip: a down that drops a column the up did not add', async () => {
   });
   const run = await check(cwd, '--skip', 'lint,generated');
   assert.is(run.code, 1, run.stderr);
-  assert.equal(findingLines(run), ['db/migrations/20240101000002_add_b.sql:4: round-trip/missing: column public.t.a existed before the up and is gone after the down']);
+  assert.equal(findingLines(run), [
+    'db/migrations/20240101000002_add_b.sql:4: round-trip/missing: column public.t.a existed before the up and is gone after the down',
+    `db/migrations/20240101000002_add_b.sql:2: ${ALTER_T_LOCK}`,
+  ]);
 });
 
 test('round trip: a down that leaves an enum value behind', async () => {
@@ -63,6 +75,7 @@ test('round trip: a down that fails is named with its failing statement and SQLS
     // Found by running the down's statements again one by one on the scratch database.
     'db/migrations/20240101000002_remove_a.sql:6: round-trip/down-failed: the down section fails right after the up: column "a" of relation "t" already exists (SQLSTATE 42701)',
     `db/migrations/20240101000003_default_a.sql:4: round-trip/changed: column public.t.a: default changed from none to "'y'::text"`,
+    `db/migrations/20240101000003_default_a.sql:2: ${ALTER_T_LOCK}`,
   ]);
 });
 
@@ -77,9 +90,11 @@ test('lint: CREATE INDEX without CONCURRENTLY on an existing table is reported a
   const run = await check(cwd, '--skip', 'generated');
   assert.is(run.code, 1, run.stderr);
   assert.equal(findingLines(run), [
+    // The impact stage finds the same from what the up did on the scratch database (and says nothing about the concurrent one).
+    'db/migrations/20240101000002_index_a.sql:3: impact/non-concurrent-index: CREATE INDEX builds index t_a_idx on public.t without CONCURRENTLY under a SHARE lock: writes to public.t wait until the index is built; fix: CREATE INDEX CONCURRENTLY in its own transaction:false file (rb new-migration makes one; see "Safe migrations")',
     'db/migrations/20240101000002_index_a.sql:3: lint/require-concurrent-index-creation: During normal index creation, table updates are blocked, but reads are still allowed (Use `concurrently` to avoid blocking writes)',
   ]);
-  assert.match(summary(run), 'well-formed ok, round-trip ok (3 down(s) checked), lint 1 problem(s)');
+  assert.match(summary(run), 'well-formed ok, round-trip ok (3 down(s) checked), impact 1 problem(s) (first: 20240101000002_index_a.sql), lint 1 problem(s)');
 });
 
 test('round trip: a transaction:false down that fails part-way is reported and the check goes on from a clean rebuild', async () => {
@@ -99,6 +114,7 @@ test('round trip: a transaction:false down that fails part-way is reported and t
       '(position unknown: PostgreSQL reported none, and the down section (line 4) holds 4 statements)',
     // Checked on a database rebuilt through 20240101000002 (the failed down had dropped t_a_idx).
     'db/migrations/20240101000003_create_u.sql:4: round-trip/missing: index public.t_a_idx existed before the up and is gone after the down',
+    'db/migrations/20240101000002_index_a.sql:2: impact/non-concurrent-index: CREATE INDEX builds index t_a_idx on public.t without CONCURRENTLY under a SHARE lock: writes to public.t wait until the index is built; fix: CREATE INDEX CONCURRENTLY in its own transaction:false file (rb new-migration makes one; see "Safe migrations")',
   ]);
 });
 
@@ -108,19 +124,19 @@ test('lint rules are configurable in package.json "rb": {"check": {"squawkExclud
     '20240101000002_index_a.sql': migration('create index t_a_idx on t (a);', 'drop index t_a_idx;'),
   });
   writeFileSync(path.join(cwd, 'package.json'), JSON.stringify({ name: 'p', rb: { check: { squawkExcludedRules: ['require-concurrent-index-creation', 'require-lock-timeout', 'require-statement-timeout'] } } }));
-  const run = await check(cwd, '--skip', 'generated,round-trip');
+  const run = await check(cwd, '--only', 'lint');
   assert.is(run.code, 0, run.stdout + run.stderr);
   assert.equal(findingLines(run), []);
 
   writeFileSync(path.join(cwd, 'package.json'), JSON.stringify({ name: 'p', rb: { check: { squawkExcludedRules: ['no-such-rule'] } } }));
-  const unknownRule = await check(cwd, '--skip', 'generated,round-trip');
+  const unknownRule = await check(cwd, '--only', 'lint');
   assert.is(unknownRule.code, 2);
   assert.is(unknownRule.stderr, `rb: squawk refused to run: invalid value 'no-such-rule' for '--exclude <rule>': invalid rule name no-such-rule; check "rb.check.squawkExcludedRules" in package.json (rule names: https://squawkhq.com/docs/rules)\n`);
 
   writeFileSync(path.join(cwd, 'package.json'), JSON.stringify({ name: 'p', rb: { check: { squawkExcluded: [] } } }));
   const bad = await check(cwd);
   assert.is(bad.code, 2);
-  assert.is(bad.stderr, 'rb: package.json: unknown key "rb.check.squawkExcluded" (known: squawkExcludedRules)\n');
+  assert.is(bad.stderr, 'rb: package.json: unknown key "rb.check.squawkExcluded" (known: squawkExcludedRules, columnOrder, impactRules)\n');
 });
 
 test('well-formed: every malformed file is named with its line; irreversible needs the marker and a reason', async () => {
@@ -180,7 +196,9 @@ test('generated: a stale db/schema.sql is named at its first differing line; the
   writeFileSync(path.join(cwd, 'db', 'migrations', '20240101000002_add_b.sql'), migration('alter table t add column b text;', 'alter table t drop column b;'));
   const stale = await check(cwd, '--skip', 'lint');
   assert.is(stale.code, 1);
-  const [line] = findingLines(stale);
+  const [warning, line, ...more] = findingLines(stale);
+  assert.is(warning, `db/migrations/20240101000002_add_b.sql:2: ${ALTER_T_LOCK}`);
+  assert.equal(more, []);
   assert.match(line, /^db\/schema\.sql:\d+: generated\/schema-file: out of date with the migrations \(expected "    a text,", found "    a text"\); the schema the migrations produce is in \.rb\/check\/schema\.sql: cp \.rb\/check\/schema\.sql db\/schema\.sql, or run rb upgrade on a fresh local database$/);
 });
 
@@ -198,8 +216,12 @@ test('generated: db/schema.sql is compared with a clean migration even after a d
   copyFileSync(path.join(cwd, '.rb', 'check', 'schema.sql'), path.join(cwd, 'db', 'schema.sql'));
   const run = await check(cwd, '--skip', 'lint');
   assert.is(run.code, 1);
-  assert.equal(findingLines(run), [`db/migrations/20240101000002_add_d.sql:4: round-trip/changed: column public.t.b: default changed from none to "'x'::text"`]);
-  assert.match(summary(run), 'round-trip 1 problem(s) (first: 20240101000002_add_d.sql), lint skipped (left out with --skip), generated ok;');
+  assert.equal(findingLines(run), [
+    `db/migrations/20240101000002_add_d.sql:4: round-trip/changed: column public.t.b: default changed from none to "'x'::text"`,
+    `db/migrations/20240101000002_add_d.sql:2: ${ALTER_T_LOCK}`,
+    `db/migrations/20240101000003_add_c.sql:2: ${ALTER_T_LOCK}`,
+  ]);
+  assert.match(summary(run), 'round-trip 1 problem(s) (first: 20240101000002_add_d.sql), impact ok (3 up(s) read, 2 warning(s)), lint skipped (left out with --skip), generated ok;');
 });
 
 test('generated: stale query types are reported the way rb types --check sees them', async () => {
@@ -228,22 +250,28 @@ test('--json prints one object with every finding, the stages and ok:false', asy
   assert.equal(result.stages, {
     'well-formed': { status: 'passed' },
     'round-trip': { status: 'failed', findings: 1 },
+    impact: { status: 'failed', findings: 1 },
     lint: { status: 'failed', findings: 1 },
     generated: { status: 'skipped', reason: 'left out with --skip' },
   });
   assert.equal(result.findings[0], {
     stage: 'round-trip', rule: 'left-behind', file: 'db/migrations/20240101000002_index_a.sql', line: 4,
     message: 'index public.t_a_idx was left behind',
-    text: 'db/migrations/20240101000002_index_a.sql:4: round-trip/left-behind: index public.t_a_idx was left behind',
+    text: 'db/migrations/20240101000002_index_a.sql:4: round-trip/left-behind: index public.t_a_idx was left behind', severity: 'error',
   });
-  assert.is(result.findings[1].rule, 'require-concurrent-index-creation');
-  assert.is(result.findings[1].line, 2);
+  assert.equal(result.findings[1], {
+    stage: 'impact', rule: 'non-concurrent-index', file: 'db/migrations/20240101000002_index_a.sql', line: 2, severity: 'error',
+    message: 'CREATE INDEX builds index t_a_idx on public.t without CONCURRENTLY under a SHARE lock: writes to public.t wait until the index is built; fix: CREATE INDEX CONCURRENTLY in its own transaction:false file (rb new-migration makes one; see "Safe migrations")',
+    text: 'db/migrations/20240101000002_index_a.sql:2: impact/non-concurrent-index: CREATE INDEX builds index t_a_idx on public.t without CONCURRENTLY under a SHARE lock: writes to public.t wait until the index is built; fix: CREATE INDEX CONCURRENTLY in its own transaction:false file (rb new-migration makes one; see "Safe migrations")',
+  });
+  assert.is(result.findings[2].rule, 'require-concurrent-index-creation');
+  assert.is(result.findings[2].line, 2);
 });
 
 test("the repository's own db/migrations pass rb check, and no scratch database is left on the server", async () => {
   const run = await check(repoRoot);
   assert.is(run.code, 0, run.stdout + run.stderr);
-  assert.match(run.stdout, /^rb check: 3 migration\(s\); well-formed ok, round-trip ok \(3 down\(s\) checked\), lint ok, generated ok; no problems \(\d+\.\d s\)\n$/);
+  assert.match(run.stdout, /^rb check: 3 migration\(s\); well-formed ok, round-trip ok \(3 down\(s\) checked\), impact ok \(3 up\(s\) read\), lint ok, generated ok; no problems \(\d+\.\d s\)\n$/);
   const left = await withSql((await testServer()).adminUrl, async (sql) => (await sql`select datname from pg_database where datname like 'rb_check_%'`).length);
   assert.is(left, 0);
 });
@@ -255,7 +283,7 @@ test('rb check refuses --prod and unknown --skip stages', async () => {
   assert.is(prod.stderr, 'rb: rb check never touches production: it works on a scratch database; drop --prod\n');
   const skip = await check(cwd, '--skip', 'lnt');
   assert.is(skip.code, 2);
-  assert.is(skip.stderr, 'rb: --skip lnt: unknown stage; use a comma-separated list of well-formed, round-trip, lint, generated\n');
+  assert.is(skip.stderr, 'rb: --skip lnt: unknown stage; use a comma-separated list of well-formed, round-trip, impact, lint, generated\n');
   assert.not.ok(existsSync(path.join(cwd, '.rb', 'check')));
 });
 
@@ -263,7 +291,8 @@ test('SIGTERM (or Ctrl-C) stops rb check after the current step and drops its sc
   const { spawn } = await import('node:child_process');
   const files: Record<string, string> = {};
   for (let i = 1; i <= 60; i++) {
-    files[`202401010000${String(i).padStart(2, '0')}_t${i}.sql`] = migration(`create table t${i} (id int);`, `drop table t${i};`);
+    // A short sleep in each up: the whole check lasts seconds, so the signal always lands mid-way however fast the steps are.
+    files[`202401010000${String(i).padStart(2, '0')}_t${i}.sql`] = migration(`select pg_sleep(0.05);\ncreate table t${i} (id int);`, `drop table t${i};`);
   }
   const cwd = tempProject(files);
   const url = await serverDb;

@@ -68,7 +68,7 @@ test('a new embedded server: other OS users cannot connect or read the password;
   assert.is(types.stdout, '2 query file(s): 0 written, 2 unchanged (nothing changed since the last run)\n');
   const check = await runRb(['check'], { cwd, env });
   assert.is(check.code, 0, check.stdout + check.stderr);
-  assert.match(check.stdout, /^rb check: 3 migration\(s\); well-formed ok, round-trip ok \(3 down\(s\) checked\), lint ok, generated ok; no problems/m);
+  assert.match(check.stdout, /^rb check: 3 migration\(s\); well-formed ok, round-trip ok \(3 down\(s\) checked\), impact ok \(3 up\(s\) read\), lint ok, generated ok; no problems/m);
 
   const dataDir = path.join(cwd, '.rb', 'postgres');
   const passwordFile = path.join(dataDir, 'superuser-password');

@@ -187,6 +187,8 @@ test('rb check reads -- rb: lines with the same parser: a misspelt setting and a
       'or "-- rb:irreversible <reason>" (in the down section)',
     `db/migrations/${T2}:3: well-formed/irreversible-place: '-- rb:irreversible' belongs in the down section (after '-- migrate:down'), ` +
       'where it says that section cannot undo the up; move it there',
+    `db/migrations/${T2}:4: impact/blocking-lock: warning: ALTER TABLE takes an ACCESS EXCLUSIVE lock on public.t1: reads and writes of it wait until the migration commits ` +
+      "(nothing slow runs under it; rb upgrade's lock_timeout bounds how long it queues behind running queries)",
   ]);
   const up = await runRb(['upgrade'], { cwd, env: { DATABASE_URL: url } });
   assert.is(up.code, 2);
