@@ -223,11 +223,23 @@ export interface StartOptions {
 }
 
 /** Starts the embedded server (initdb on first use); returns at once when it already runs. */
+/** A port another server listens on is named before initdb or pg_ctl run (they would fail after seconds of retries). */
+async function refuseTakenPort(port: number): Promise<void> {
+  const { probePort } = await import('./port-probe.ts');
+  const taken = await probePort(port);
+  if (taken === 'free') return;
+  const what = taken === 'postgres' ? 'another PostgreSQL server (another project\'s rb server, or a system one)' : 'another program';
+  throw new ConnectionError(
+    `could not start the local PostgreSQL: port ${port} on 127.0.0.1 is taken by ${what}; give this project its own port with RB_LOCAL_PORT or "rb": {"localPort": <port>} in package.json (or stop that server)`,
+  );
+}
+
 export async function startLocalServer(settings: LocalServerSettings, options: StartOptions = {}): Promise<RunningServer> {
   const paths = serverPaths(settings);
   const user = await serverUser();
   const { withServerLock } = await import('./server-lock.ts');
   return withServerLock(paths.root, async () => {
+    if (!isRunning(paths.data)) await refuseTakenPort(settings.port);
     if (!existsSync(path.join(paths.data, 'PG_VERSION'))) {
       if (existsSync(paths.data)) rmSync(paths.data, { recursive: true, force: true });
       await initCluster(user, paths, options.extraConfig ?? []);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { withSql } from '../support/databases.ts';
-import { freePort } from '../support/server.ts';
+import { freePort, testServer } from '../support/server.ts';
 import { migration, runRb, rbBin, tempProject } from '../support/project.ts';
 
 // The embedded server of a project with no DATABASE_URL: started on demand, reused, stopped.
@@ -80,11 +80,26 @@ test('a port taken by another program is named, with the fix', async () => {
     assert.is(result.code, 3);
     assert.is(
       result.stderr,
-      `rb: could not start the local PostgreSQL: port ${taken} on 127.0.0.1 is in use by another program; set RB_LOCAL_PORT to a free port (or stop that program)\n`,
+      `rb: could not start the local PostgreSQL: port ${taken} on 127.0.0.1 is taken by another program; give this project its own port with RB_LOCAL_PORT or "rb": {"localPort": <port>} in package.json (or stop that server)\n`,
     );
+    assert.not.ok(existsSync(path.join(dataDir, 'pg', 'data', 'PG_VERSION')), 'refused before initdb');
   } finally {
     blocker.close();
   }
+});
+
+test('a port where another PostgreSQL (another project\'s rb server) listens is named as such at once', async () => {
+  const other = new URL((await testServer()).adminUrl);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rb-local-db-'));
+  chmodSync(dataDir, 0o755);
+  const result = await runRb(['db', 'start'], { cwd, env: { RB_LOCAL_PORT: other.port || '5432', RB_LOCAL_DATA_DIR: path.join(dataDir, 'pg') } });
+  assert.is(result.code, 3);
+  assert.is(
+    result.stderr,
+    `rb: could not start the local PostgreSQL: port ${other.port} on 127.0.0.1 is taken by another PostgreSQL server (another project's rb server, or a system one); ` +
+      'give this project its own port with RB_LOCAL_PORT or "rb": {"localPort": <port>} in package.json (or stop that server)\n',
+  );
+  assert.not.ok(existsSync(path.join(dataDir, 'pg', 'data', 'PG_VERSION')), 'refused before initdb');
 });
 
 test('an ordinary (non-root) user runs the embedded server the same way', async () => {
