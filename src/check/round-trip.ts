@@ -120,7 +120,13 @@ export async function checkRoundTrip(migrations: CheckedMigration[], scratch: Sc
         applied = await up(migration, options.impact);
       }
       if (!applied.ok) {
-        findings.push(sqlFailure(migration, applied.failure!, 'up-failed', 'the up section fails on a database migrated through the previous migrations'));
+        const finding = sqlFailure(migration, applied.failure!, 'up-failed', 'the up section fails on a database migrated through the previous migrations');
+        // CREATE INDEX CONCURRENTLY, VACUUM, ALTER TYPE ... ADD VALUE (before PostgreSQL 12) in a transactional section.
+        if (applied.failure!.sqlState === '25001') finding.message += '; run it outside a transaction: a file of its own with "-- migrate:up transaction:false"';
+        // The later migrations build on this one: they cannot be applied, so they are not checked.
+        const rest = migrations.length - index - 1;
+        if (rest > 0) finding.message += `; the ${rest} migration(s) after it were not checked (round trip, impact): fix this one and run rb check again`;
+        findings.push(finding);
         return { findings, impacts, checked, allApplied: false, drifted };
       }
       if (options.impact) impacts.push({ migration, impact: applied.impact, skipped: applied.noImpact });

@@ -58,6 +58,24 @@ test('rb check finds the failing statement of a long section by running its stat
   ]);
 });
 
+test('rb check: an up that fails says how many later migrations were not checked; CREATE INDEX CONCURRENTLY in a transaction gets the transaction:false fix', async () => {
+  const T3 = '20240101000003_t1_c.sql';
+  const cwd = tempProject({
+    [T1]: t1,
+    [T2]: migration('create index concurrently t1_id on t1 (id);', 'drop index t1_id;'),
+    [T3]: migration('alter table t1 add column c int;', 'alter table t1 drop column c;'),
+  });
+  const url = await createEmptyDatabase(import.meta.url);
+  const run = await runRb(['check', '--skip', 'lint,generated'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(run.code, 1, run.stderr);
+  assert.equal(findings(run), [
+    `db/migrations/${T2}:2: round-trip/up-failed: the up section fails on a database migrated through the previous migrations: ` +
+      'CREATE INDEX CONCURRENTLY cannot run inside a transaction block (SQLSTATE 25001); ' +
+      'run it outside a transaction: a file of its own with "-- migrate:up transaction:false"; ' +
+      'the 1 migration(s) after it were not checked (round trip, impact): fix this one and run rb check again',
+  ]);
+});
+
 // ---------- encoding and versions ----------
 
 test('a migration file that starts with a UTF-8 byte order mark is applied, rolled back and checked like any other', async () => {
