@@ -25,6 +25,8 @@ export interface CheckOptions {
   serverUrl: string;
   /** Stages to leave out. */
   skip?: CheckStage[];
+  /** The option that left them out, as the summary names it (default --skip). */
+  leftOutBy?: '--skip' | '--only';
   /** Aborting stops the round trip before its next migration; the scratch database is dropped. */
   signal?: AbortSignal;
   /** How migrations are applied and rolled back on the scratch database (see migration-steps.ts). */
@@ -91,7 +93,8 @@ export async function runCheck(config: Config, options: CheckOptions): Promise<C
   const progress = options.onProgress ?? (() => {});
   const levels = impactLevels(config.check.impactRules);
   const stages = {} as Record<CheckStage, StageOutcome>;
-  for (const stage of CHECK_STAGES) stages[stage] = { status: 'skipped', reason: 'left out with --skip' };
+  const leftOut = options.leftOutBy === '--only' ? 'not in --only' : 'left out with --skip';
+  for (const stage of CHECK_STAGES) stages[stage] = { status: 'skipped', reason: leftOut };
   const findings: Finding[] = [];
 
   progress({ step: 'well-formed' });

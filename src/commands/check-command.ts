@@ -81,14 +81,23 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
   let result: CheckResult;
   try {
     result = await interruptible(async ({ signal }) => {
+      const stopped = () => {
+        const stop = stopSignalOf(signal);
+        return new InterruptedError(`rb check stopped by ${stop}; its scratch database was dropped, nothing else was changed`, stop);
+      };
+      let checked: CheckResult;
       try {
-        return await runCheck(config, { serverUrl: target.url, skip, signal, steps, onProgress: (p) => progress.update(progressText(p)) });
+        checked = await runCheck(config, {
+          serverUrl: target.url, skip, leftOutBy: flags.only === undefined ? '--skip' : '--only', signal, steps, onProgress: (p) => progress.update(progressText(p)),
+        });
       } catch (error) {
         // The step whose dbmate the signal ended fails first; report the interruption, not that.
         if (!signal.aborted) throw error;
-        const stop = stopSignalOf(signal);
-        throw new InterruptedError(`rb check stopped by ${stop}; its scratch database was dropped, nothing else was changed`, stop);
+        throw stopped();
       }
+      // A step the signal cancelled may have come back as a failed up, ending the check early.
+      if (signal.aborted) throw stopped();
+      return checked;
     });
   } finally {
     progress.done();
@@ -105,6 +114,6 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
   }
   if (!result.ok) {
     const errors = result.findings.filter((f) => !isWarning(f)).length;
-    throw new CheckFailedError(`check failed: ${errors} problem(s); see the lines above`);
+    throw new CheckFailedError(`check failed: ${errors} problem(s); see ${flags.json ? 'the findings in the JSON output' : 'the lines above'}`);
   }
 }

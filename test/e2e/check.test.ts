@@ -314,7 +314,8 @@ test('SIGTERM (or Ctrl-C) stops rb check after the current step and drops its sc
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   child.kill('SIGTERM');
-  assert.is(await exited, 143);
+  const code = await exited;
+  assert.is(code, 143, stderr);
   assert.is(stderr, 'rb: rb check stopped by SIGTERM; its scratch database was dropped, nothing else was changed\n');
   assert.equal(await scratchDatabases(), before);
 });
