@@ -4,7 +4,7 @@ import { InterruptedError, RbError } from '../errors.ts';
 import { interruptible, stopSignalOf } from '../interrupt.ts';
 import type { Io } from '../io.ts';
 import type { Target } from '../target/resolve-target.ts';
-import { configAndTarget, targetLabel, type TargetFlags } from './common.ts';
+import { configAndTarget, targetJson, targetLabel, type TargetFlags } from './common.ts';
 
 export interface DriftFlags extends TargetFlags {
   json?: boolean;
@@ -36,8 +36,10 @@ function notes(result: DriftResult, io: Io): void {
   }
 }
 
-function found(result: DriftResult): DriftFoundError {
-  return new DriftFoundError(`drift: ${result.differences.length} difference(s) between ${result.label} and what its applied migrations create; see the lines above`);
+function found(result: DriftResult, json = false): DriftFoundError {
+  return new DriftFoundError(
+    `drift: ${result.differences.length} difference(s) between ${result.label} and what its applied migrations create; see ${json ? 'the JSON output' : 'the lines above'}`,
+  );
 }
 
 /** rb drift [--database-url URL | --prod] [--json]: exit 0 without drift, 1 with. */
@@ -45,7 +47,7 @@ export async function driftCommand(flags: DriftFlags, io: Io): Promise<void> {
   const { config, target } = await configAndTarget(flags, io);
   const result = await drift(config, target, io);
   if (flags.json) {
-    io.out(JSON.stringify({ ...result, target: targetLabel(target) }, null, 2));
+    io.out(JSON.stringify({ ...result, target: targetJson(target) }, null, 2));
   } else {
     notes(result, io);
     for (const difference of result.differences) io.out(difference.text);
@@ -56,7 +58,13 @@ export async function driftCommand(flags: DriftFlags, io: Io): Promise<void> {
         : `rb drift: ${targetLabel(target)}: ${result.differences.length} difference(s) from what its ${result.applied} applied migration(s) create (${seconds} s)`,
     );
   }
-  if (!result.ok) throw found(result);
+  if (!result.ok) throw found(result, flags.json);
+}
+
+/** `rb status --drift --json`: the drift result for the status object; the caller prints it, then throws `foundDrift` on drift. */
+export async function driftForJson(config: Config, target: Target, io: Io): Promise<{ result: DriftResult; failure?: DriftFoundError }> {
+  const result = await drift(config, target, io);
+  return result.ok ? { result } : { result, failure: found(result, true) };
 }
 
 /** `rb status --drift`: the drift lines under the status; exit 1 on drift, as rb drift. */

@@ -178,6 +178,7 @@ export async function statusCommand(flags: TargetFlags & { drift?: boolean; json
   const status = await migrationStatus(config, target.url);
   const applied = status.rows.filter((r) => r.state === 'applied' || r.state === 'applied-file-missing').length;
   if (flags.json) {
+    const drift = flags.drift ? await (await import('./drift-command.ts')).driftForJson(config, target, io) : undefined;
     io.out(JSON.stringify({
       target: targetJson(target),
       migrations: status.rows.map((row) => ({
@@ -191,7 +192,9 @@ export async function statusCommand(flags: TargetFlags & { drift?: boolean; json
       applied,
       pending: status.pending.length,
       current: status.current,
+      ...(drift ? { drift: drift.result } : {}),
     }, null, 2));
+    if (drift?.failure) throw drift.failure;
   } else {
     io.out(`${targetLabel(target)}`);
     for (const row of status.rows) {

@@ -75,8 +75,17 @@ test('drift after a hand-made create index / alter table / drop index: one sente
 
   const json = await runRb(['drift', '--json'], { cwd, env });
   assert.is(json.code, 1);
-  const result = JSON.parse(json.stdout) as { ok: boolean; applied: number; differences: { kind: string; object: string }[]; notCompared: string[] };
+  const result = JSON.parse(json.stdout) as { ok: boolean; applied: number; differences: { kind: string; object: string }[]; notCompared: string[]; target: unknown };
   assert.is(result.ok, false);
+  assert.equal(result.target, { database: describeUrl(url), kind: 'url', source: 'DATABASE_URL', production: false });
+  assert.is(lines(json.stderr).at(-1), `rb: drift: 6 difference(s) between database ${db} and what its applied migrations create; see the JSON output`);
+  // rb status --drift --json: the same result under "drift", exit 1 as rb drift.
+  const statusJson = await runRb(['status', '--drift', '--json'], { cwd, env });
+  assert.is(statusJson.code, 1, statusJson.stderr);
+  const withDrift = JSON.parse(statusJson.stdout) as { applied: number; drift: { ok: boolean; differences: unknown[] } };
+  assert.is(withDrift.applied, 2);
+  assert.is(withDrift.drift.ok, false);
+  assert.equal(withDrift.drift.differences, (result as unknown as { differences: unknown[] }).differences);
   assert.is(result.applied, 2);
   assert.equal(result.notCompared, ['reporting']);
   assert.equal(result.differences.map((d) => `${d.kind} ${d.object}`), [
