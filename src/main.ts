@@ -57,15 +57,21 @@ function describeCacError(message: string, command: Command | undefined): string
 export async function main(argv: string[], io: Io): Promise<number> {
   const cli = buildCli(io);
   try {
+    const commandNames = cli.commands.flatMap((c) => [c.name, ...c.aliasNames]).filter(Boolean);
+    const unknownCommand = (name: string) => {
+      const meant = closestWord(name, commandNames);
+      return new UsageError(`unknown command "${name}"${meant ? ` (did you mean "rb ${meant}"?)` : ''}; run rb --help to see the commands`);
+    };
+    // cac would print the general help for `rb help <unknown>` (and `rb <unknown> --help`).
+    const [first, second] = argv.slice(2);
+    if (first === 'help' && second !== undefined && !commandNames.includes(second)) throw unknownCommand(second);
+    const wantsHelp = argv.slice(2).some((arg) => arg === '--help' || arg === '-h');
+    if (wantsHelp && first !== undefined && first !== 'help' && !first.startsWith('-') && !commandNames.includes(first)) throw unknownCommand(first);
     const parsed = cli.parse(normaliseArgv(argv), { run: false });
     if (parsed.options.help || parsed.options.version) return 0;
     if (!cli.matchedCommand) {
       const name = cli.args[0];
-      if (name) {
-        const names = cli.commands.flatMap((c) => [c.name, ...c.aliasNames]).filter(Boolean);
-        const meant = closestWord(name, names);
-        throw new UsageError(`unknown command "${name}"${meant ? ` (did you mean "rb ${meant}"?)` : ''}; run rb --help to see the commands`);
-      }
+      if (name) throw unknownCommand(name);
       const unknown = Object.keys(parsed.options).find((key) => key !== '--' && !cli.globalCommand.hasOption(key));
       if (unknown) throw new UsageError(`unknown option "${shownOption(unknown)}"; run rb --help to see the commands and options`);
       cli.outputHelp();

@@ -135,6 +135,12 @@ test('rb help [command], rb version, and dbmate\'s names for upgrade and downgra
   assert.is(upgradeHelp.code, 0, upgradeHelp.stderr);
   assert.is(upgradeHelp.stdout, (await runRb(['upgrade', '--help'], { cwd })).stdout);
   assert.match(upgradeHelp.stdout, '$ rb upgrade');
+  for (const args of [['help', 'drft'], ['drft', '--help']]) {
+    const unknown = await runRb(args, { cwd });
+    assert.is(unknown.code, 2, args.join(' '));
+    assert.is(unknown.stdout, '', args.join(' '));
+    assert.is(unknown.stderr, 'rb: unknown command "drft" (did you mean "rb drift"?); run rb --help to see the commands\n');
+  }
   const version = await runRb(['version'], { cwd });
   assert.is(version.code, 0);
   assert.is(version.stdout, (await runRb(['--version'], { cwd })).stdout);
