@@ -9,7 +9,7 @@ import { toolkitVersion } from './version.ts';
 export function buildCli(io: Io): CAC {
   const cli = cac('rb');
   cli
-    .option('--prod', 'Target production (PROD_DATABASE_URL); asks before changing anything')
+    .option('--prod', 'Target production (PROD_DATABASE_URL); a command that would change it asks first')
     .option('--yes', 'Answer the production confirmation non-interactively (CI)')
     .option('--database-url <url>', 'Use this database instead of DATABASE_URL or the embedded server');
 

@@ -106,6 +106,12 @@ function sentence(change: SchemaChange, label: string): DriftDifference {
   const object = change.key;
   if (change.kind === 'left-behind') return { kind: 'extra', object, text: `${object} exists in ${label} but no migration creates it` };
   if (change.kind === 'missing') return { kind: 'missing', object, text: `${object} is missing in ${label} (the migrations create it)` };
+  if (change.attribute?.name === 'not null') {
+    // A flag, not a value: "not null is none in ..." reads badly.
+    const inDatabase = change.attribute.after === 'none' ? 'nullable' : 'NOT NULL';
+    const inMigrations = change.attribute.before === 'none' ? 'nullable' : 'NOT NULL';
+    return { kind: 'changed', object, text: `${object} is ${inDatabase} in ${label}, ${inMigrations} in the migrations` };
+  }
   if (change.attribute) {
     const { name, before, after } = change.attribute;
     return { kind: 'changed', object, text: `${object}: ${name} is ${after} in ${label}, ${before} in the migrations` };

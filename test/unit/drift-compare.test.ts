@@ -63,18 +63,24 @@ test('sentences: missing, a changed attribute, a rename', () => {
   const expected = snapshot(
     ['schema app', null, {}],
     ['column app.t.a', 'table app.t', { type: 'character varying(10)' }],
+    ['column app.t.e', 'table app.t', { type: 'text', 'not null': 'not null' }],
+    ['column app.t.f', 'table app.t', { type: 'text' }],
     ['index app.t_b_idx', 'table app.t', { definition: 'CREATE INDEX t_b_idx ON app.t USING btree (b)' }],
     ['constraint app.t.t_a_check', 'table app.t', { definition: "CHECK ((a)::text <> ''::text)" }],
   );
   const actual = snapshot(
     ['schema app', null, {}],
     ['column app.t.a', 'table app.t', { type: 'text' }],
+    ['column app.t.e', 'table app.t', { type: 'text' }],
+    ['column app.t.f', 'table app.t', { type: 'text', 'not null': 'not null' }],
     ['constraint app.t.t_a_nonempty', 'table app.t', { definition: "CHECK ((a)::text <> ''::text)" }],
   );
   assert.equal(compareSchemas(expected, actual, options).differences.map((d) => d.text), [
     'constraint app.t.t_a_check is named t_a_nonempty in production (same definition)',
     'index app.t_b_idx is missing in production (the migrations create it)',
     'column app.t.a: type is "text" in production, "character varying(10)" in the migrations',
+    'column app.t.e is nullable in production, NOT NULL in the migrations',
+    'column app.t.f is NOT NULL in production, nullable in the migrations',
   ]);
 });
 
