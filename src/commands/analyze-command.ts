@@ -14,7 +14,8 @@ const LOCK_EFFECT: Record<string, string> = {
   ShareRowExclusiveLock: 'blocks writes; reads go on',
   ShareLock: 'blocks writes; reads go on',
   ShareUpdateExclusiveLock: 'blocks schema changes and VACUUM; reads and writes go on',
-  RowExclusiveLock: 'reads and writes go on',
+  // Taken by UPDATE/DELETE/INSERT: the table stays open, but each row changed stays locked until commit.
+  RowExclusiveLock: 'reads and writes of other rows go on; writes to the rows it changed wait until it commits',
   RowShareLock: 'reads and writes go on',
   AccessShareLock: 'reads and writes go on',
 };

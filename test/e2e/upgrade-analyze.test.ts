@@ -60,7 +60,7 @@ test(`on a table of ${ROWS.toLocaleString('en-US')} rows: the rewrite, its locks
     // The UPDATE's weak lock is seen when a sample falls within its few milliseconds (the trace runs schema changes only).
     const rowLock = out.findIndex((line) => line.includes('RowExclusiveLock'));
     if (rowLock !== -1) {
-      assert.match(out[rowLock], new RegExp(`^  lock  RowExclusiveLock on public\\.big, held ${seconds} \\(reads and writes go on\\)$`));
+      assert.match(out[rowLock], new RegExp(`^  lock  RowExclusiveLock on public\\.big, held ${seconds} \\(reads and writes of other rows go on; writes to the rows it changed wait until it commits\\)$`));
       out.splice(rowLock, 1);
     }
     const expected = [
