@@ -323,6 +323,8 @@ export class ImpactProbe {
     // By oid: a renamed constraint is the same constraint (no scan).
     const beforeConstraints = new Map(before.constraints.map((c) => [c.oid, c]));
     const beforeConstraintNames = new Set(before.constraints.map((c) => c.name));
+    // ALTER COLUMN TYPE: a constraint of an old name is one it recreated (a dropped and re-added one is new).
+    const typeChanged = after.columns.some((c) => beforeColumns.has(c.name) && beforeColumns.get(c.name)!.type !== c.type);
     for (const constraint of after.constraints) {
       const old = beforeConstraints.get(constraint.oid);
       if (!constraint.validated || (old && old.validated)) continue;
@@ -335,7 +337,7 @@ export class ImpactProbe {
       // counters of the table and its indexes tell. (A CHECK is validated by a scan in any case.)
       if (constraint.type === 'f' && this.scansCounted && after.scans === before.scans && after.indexScans === before.indexScans) continue;
       const references = constraint.type === 'f' ? this.nameOf(constraint.references) : undefined;
-      events.push({ kind: 'constraint-scan', constraint: constraint.name, foreignKey: constraint.type === 'f', references, recreated: beforeConstraintNames.has(constraint.name) });
+      events.push({ kind: 'constraint-scan', constraint: constraint.name, foreignKey: constraint.type === 'f', references, recreated: typeChanged && beforeConstraintNames.has(constraint.name) });
     }
     const newlyNotNull = after.columns.filter((c) => c.notNull && beforeColumns.has(c.name) && !beforeColumns.get(c.name)!.notNull).map((c) => c.name);
     if (newlyNotNull.length && !rewritten) {
