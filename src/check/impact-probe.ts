@@ -34,11 +34,11 @@ export function blockedBy(mode: LockMode): Blocked {
   return LOCK_MODES.indexOf(mode) >= LOCK_MODES.indexOf('ShareLock') ? 'writes' : 'nothing';
 }
 
-/** UPDATE, DELETE, MERGE (also inside WITH): statements that change rows that exist, locking each until commit. */
+/** UPDATE, DELETE, MERGE (also inside WITH, not SELECT ... FOR UPDATE): statements that change rows that exist, locking each until commit. */
 export function changesRows(statement: Pick<SqlStatement, 'words' | 'text'>): boolean {
   const [a] = statement.words;
   if (a === 'update' || a === 'delete' || a === 'merge') return true;
-  return a === 'with' && /(update|delete|merge)/i.test(statement.text);
+  return a === 'with' && /(?<!\b(for|key)\s+)\b(update|delete|merge)\b/i.test(statement.text);
 }
 
 /** "ACCESS EXCLUSIVE", as the PostgreSQL documentation names the mode. */

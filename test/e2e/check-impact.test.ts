@@ -210,6 +210,10 @@ test('impact: UPDATE/DELETE of an existing table is a data-change warning (the c
     '20240101000003_delete.sql': migration('delete from app.items where id > 90;', 'select 1;'),
     '20240101000004_copy.sql': migration('insert into app.users select g from generate_series(101, 110) g;\ninsert into app.items (id, v) select u.id + 1000, null from app.users u;', 'delete from app.items where id > 1000;\ndelete from app.users where id > 100;'),
     '20240101000005_under_lock.sql': migration('alter table app.items add column flag boolean;\nupdate app.items set flag = true;', 'alter table app.items drop column flag;'),
+    '20240101000007_with.sql': migration(
+      'with locked as (select id from app.users for update) select count(*) from locked;\nwith moved as (update app.users set id = id where id > 105 returning id) select count(*) from moved;',
+      'select 1;',
+    ),
     '20240101000006_new_table.sql': migration('create table app.notes (id int);\ninsert into app.notes values (1);\nupdate app.notes set id = 2;\ndelete from app.notes;', 'drop table app.notes;'),
   });
   const run = await check(cwd, ['--json', '--only', 'impact']);
@@ -219,8 +223,9 @@ test('impact: UPDATE/DELETE of an existing table is a data-change warning (the c
     'db/migrations/20240101000002_backfill.sql:2: impact/data-change: warning: UPDATE changes rows of app.orders inside the migration\'s transaction: each row it changes stays locked until the migration commits (concurrent UPDATE, DELETE and SELECT FOR UPDATE of those rows wait), and on a big table it is a long transaction and a lot of WAL; fix: for a large table, a batched backfill with rb run-script (each batch commits on its own; see README "Backfills")',
     'db/migrations/20240101000003_delete.sql:2: impact/data-change: warning: DELETE changes rows of app.items inside the migration\'s transaction: each row it changes stays locked until the migration commits (concurrent UPDATE, DELETE and SELECT FOR UPDATE of those rows wait), and on a big table it is a long transaction and a lot of WAL; fix: for a large table, a batched backfill with rb run-script (each batch commits on its own; see README "Backfills")',
     'db/migrations/20240101000005_under_lock.sql:3: impact/scan-under-lock: UPDATE writes rows of app.items while the migration holds an ACCESS EXCLUSIVE lock on it (taken at line 2): reads and writes of app.items wait until it is done (on a big table, minutes); fix: move it to a migration of its own, or make it a batched backfill (rb run-script), so the lock is not held meanwhile',
+    'db/migrations/20240101000007_with.sql:3: impact/data-change: warning: WITH changes rows of app.users inside the migration\'s transaction: each row it changes stays locked until the migration commits (concurrent UPDATE, DELETE and SELECT FOR UPDATE of those rows wait), and on a big table it is a long transaction and a lot of WAL; fix: for a large table, a batched backfill with rb run-script (each batch commits on its own; see README "Backfills")',
   ]);
-  assert.equal(result.stages.impact, { status: 'failed', findings: 1, warnings: 2 });
+  assert.equal(result.stages.impact, { status: 'failed', findings: 1, warnings: 3 });
   // The lock summary: an UPDATE's ROW EXCLUSIVE blocks no one, but writers of the rows it changed wait.
   assert.equal(result.impact.find((i: { file: string }) => i.file.includes('backfill')), {
     file: 'db/migrations/20240101000002_backfill.sql',
@@ -234,7 +239,8 @@ test('impact: UPDATE/DELETE of an existing table is a data-change warning (the c
   setCheckConfig(cwd, { impactRules: { 'data-change': 'error', 'scan-under-lock': 'off' } });
   const strict = await check(cwd, ['--only', 'impact']);
   assert.is(strict.code, 1);
-  assert.equal(findingLines(strict), result.findings.slice(0, 2).map((f: { text: string }) => f.text.replace('impact/data-change: warning: ', 'impact/data-change: ')));
+  assert.equal(findingLines(strict), result.findings.map((f: { text: string }) => f.text).filter((t: string) => t.includes('impact/data-change: ')).map((t: string) => t.replace('impact/data-change: warning: ', 'impact/data-change: ')));
+  assert.is(strict.stderr, 'rb: check failed: 3 problem(s); see the lines above\n');
 });
 
 test('impact: REFRESH MATERIALIZED VIEW gets CONCURRENTLY as its fix (no transaction:false file), a rewrite names generated stored and identity columns among its causes', async () => {
