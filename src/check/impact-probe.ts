@@ -21,13 +21,24 @@ export const LOCK_MODES = [
 ] as const;
 export type LockMode = (typeof LOCK_MODES)[number];
 
-/** What other sessions cannot do to a relation while a lock of this mode is held. */
-export type Blocked = 'reads and writes' | 'writes' | 'nothing';
+/**
+ * What other sessions cannot do to a relation while a lock of this mode is held. "writes of the
+ * changed rows": the ROW EXCLUSIVE lock of an UPDATE/DELETE/MERGE blocks no one, but each row it
+ * changed stays locked until the migration commits (the JSON lock summary says so).
+ */
+export type Blocked = 'reads and writes' | 'writes' | 'writes of the changed rows' | 'nothing';
 
 export function blockedBy(mode: LockMode): Blocked {
   if (mode === 'AccessExclusiveLock') return 'reads and writes';
   // SHARE and stronger conflict with ROW EXCLUSIVE (INSERT/UPDATE/DELETE); only ACCESS EXCLUSIVE conflicts with SELECT.
   return LOCK_MODES.indexOf(mode) >= LOCK_MODES.indexOf('ShareLock') ? 'writes' : 'nothing';
+}
+
+/** UPDATE, DELETE, MERGE (also inside WITH, not SELECT ... FOR UPDATE): statements that change rows that exist, locking each until commit. */
+export function changesRows(statement: Pick<SqlStatement, 'words' | 'text'>): boolean {
+  const [a] = statement.words;
+  if (a === 'update' || a === 'delete' || a === 'merge') return true;
+  return a === 'with' && /(?<!\b(for|key)\s+)\b(update|delete|merge)\b/i.test(statement.text);
 }
 
 /** "ACCESS EXCLUSIVE", as the PostgreSQL documentation names the mode. */
@@ -75,7 +86,9 @@ export interface RelationState {
   kind: string;
   /** pg_class.relfilenode: a new one means the relation was rewritten into new storage. */
   file: number;
+  /** Sequential scans of the table, and scans of its indexes (a foreign key's check query may use one). */
   scans: number;
+  indexScans: number;
   indexes: IndexState[];
   constraints: ConstraintState[];
   columns: ColumnState[];
@@ -85,12 +98,13 @@ export interface RelationState {
 export type ImpactEvent =
   | { kind: 'rewrite'; typeChanges: { column: string; from: string; to: string; enums: boolean }[] }
   | { kind: 'index-build'; index: string; constraint: string | null; rebuilt: boolean }
-  | { kind: 'constraint-scan'; constraint: string; foreignKey: boolean; references?: string }
+  /** recreated: ALTER COLUMN TYPE without a rewrite recreated an existing constraint and checks it again. */
+  | { kind: 'constraint-scan'; constraint: string; foreignKey: boolean; references?: string; recreated: boolean }
   | { kind: 'not-null-scan'; columns: string[] }
   /** A DDL statement read every row (e.g. to check a new NOT NULL column, to attach a partition). */
   | { kind: 'scan' }
   /** A statement that runs a query (UPDATE, INSERT ... SELECT, DO...) wrote or read rows of the table. */
-  | { kind: 'rows'; writes: boolean };
+  | { kind: 'rows'; writes: boolean; changes: boolean };
 
 /**
  * Statements that run a query (DML, DO blocks, function calls, CREATE ... AS): how much of a table
@@ -117,12 +131,16 @@ export interface RelationImpact {
   words: string[];
   /** The strongest lock the transaction holds on the relation after the statement. */
   lock: LockMode;
+  /** pg_class.relkind of the relation: r, p, m (materialized view), v, f. */
+  kind: string;
   events: ImpactEvent[];
 }
 
 /** A lock a migration took on a pre-existing relation, stronger than the ones it held on it before. */
 export interface RelationLock {
   relation: string;
+  /** pg_class.relkind of the relation before the migration. */
+  kind: string;
   mode: LockMode;
   blocks: Blocked;
   /** Line of the statement that took it, and that statement's first words. */
@@ -159,14 +177,19 @@ const stateColumns = (definitions: boolean) => `
             'enum', exists (select from pg_catalog.pg_type t where t.oid = a.atttypid and t.typtype = 'e')) order by a.attnum), '[]')
      from pg_catalog.pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped) as columns`;
 
+/** Scans of a relation's indexes so far (shared counts plus this transaction's pending ones). */
+const indexScansOf = (relation: string) => `(select coalesce(sum(pg_catalog.pg_stat_get_numscans(i.indexrelid) + pg_catalog.pg_stat_get_xact_numscans(i.indexrelid)), 0)::int
+     from pg_catalog.pg_index i where i.indrelid = ${relation})`;
+
 /**
  * Every relation a migration can lock for reads or writes (tables, partitioned tables, views,
  * materialized views, foreign tables) that exists before it, with its scan count so far.
  */
 const INITIAL_SQL = `
-select null::oid as oid, null as name, null::int as scans, pg_catalog.current_setting('track_counts')::bool as counted
+select null::oid as oid, null as name, null as kind, null::int as scans, null::int as index_scans, pg_catalog.current_setting('track_counts')::bool as counted
 union all
-select c.oid, n.nspname || '.' || c.relname, (pg_catalog.pg_stat_get_numscans(c.oid) + pg_catalog.pg_stat_get_xact_numscans(c.oid))::int, null
+select c.oid, n.nspname || '.' || c.relname, c.relkind::text, (pg_catalog.pg_stat_get_numscans(c.oid) + pg_catalog.pg_stat_get_xact_numscans(c.oid))::int,
+       ${indexScansOf('c.oid')}, null
 from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
 where c.relkind in ('r', 'p', 'm', 'v', 'f')
   and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'
@@ -184,10 +207,12 @@ with locked as (
   group by l.relation
 )
 select locked.relation, locked.modes,
-       (pg_catalog.pg_stat_get_numscans(locked.relation) + pg_catalog.pg_stat_get_xact_numscans(locked.relation))::int as scans, s.*
+       (pg_catalog.pg_stat_get_numscans(locked.relation) + pg_catalog.pg_stat_get_xact_numscans(locked.relation))::int as scans,
+       ${indexScansOf('locked.relation')} as "indexScans", s.*
 from locked left join lateral (select ${stateColumns(true)} from pg_catalog.pg_class c where c.oid = locked.relation) s on true`;
 
-type LockRow = { relation: number; modes: LockMode[] | string; scans: number } & Partial<RelationState>;
+type LockRow = { relation: number; modes: LockMode[] | string; scans: number; indexScans: number } & Partial<RelationState>;
+type InitialRow = { oid: number; name: string; kind: string; scans: number; index_scans: number };
 
 /** postgres.js returns an array of an unknown element type (pg_locks.mode is text[] here) as text. */
 function modesOf(value: LockMode[] | string): LockMode[] {
@@ -197,7 +222,7 @@ function modesOf(value: LockMode[] | string): LockMode[] {
 
 export class ImpactProbe {
   /** Pre-existing relations: name and scan count before the migration. */
-  private readonly initial: Map<number, { name: string; scans: number }>;
+  private readonly initial: Map<number, { name: string; kind: string; scans: number; indexScans: number }>;
   /** State after the previous statement, for relations locked so far (null: dropped). */
   private readonly current = new Map<number, RelationState | null>();
   private readonly previousModes = new Map<number, LockMode[]>();
@@ -206,12 +231,12 @@ export class ImpactProbe {
   private readonly impacts: RelationImpact[] = [];
 
   private constructor(
-    initial: { oid: number; name: string; scans: number }[],
+    initial: InitialRow[],
     private readonly session: Sql,
     private readonly committed: Sql,
     private readonly scansCounted: boolean,
   ) {
-    this.initial = new Map(initial.map((r) => [r.oid, { name: r.name, scans: r.scans }]));
+    this.initial = new Map(initial.map((r) => [r.oid, { name: r.name, kind: r.kind, scans: r.scans, indexScans: r.index_scans }]));
   }
 
   /**
@@ -220,8 +245,8 @@ export class ImpactProbe {
    * sees the state before the migration while its transaction is open.
    */
   static async start(session: Sql, committed: Sql): Promise<ImpactProbe> {
-    const rows = await session.unsafe<{ oid: number | null; name: string; scans: number; counted: boolean }[]>(INITIAL_SQL, [TOOLING_TABLES.map(qualified)], PREPARED);
-    return new ImpactProbe(rows.filter((r) => r.oid !== null) as { oid: number; name: string; scans: number }[], session, committed, rows.find((r) => r.oid === null)!.counted);
+    const rows = await session.unsafe<((InitialRow & { counted: null }) | { oid: null; counted: boolean })[]>(INITIAL_SQL, [TOOLING_TABLES.map(qualified)], PREPARED);
+    return new ImpactProbe(rows.filter((r): r is InitialRow & { counted: null } => r.oid !== null), session, committed, rows.find((r) => r.oid === null)!.counted!);
   }
 
   /** True when there is nothing the migration could impact (an empty database). */
@@ -235,26 +260,30 @@ export class ImpactProbe {
     const rows = await this.session.unsafe<LockRow[]>(AFTER_STATEMENT_SQL, [[...this.initial.keys()]], PREPARED);
     const firstSeen = rows.map((r) => r.relation).filter((oid) => !this.current.has(oid));
     const committed = firstSeen.length ? await this.committed.unsafe<RelationState[]>(COMMITTED_SQL, [firstSeen], PREPARED) : [];
-    for (const state of committed) this.current.set(state.oid, { ...state, scans: this.initial.get(state.oid)!.scans });
+    for (const state of committed) {
+      const { scans, indexScans } = this.initial.get(state.oid)!;
+      this.current.set(state.oid, { ...state, scans, indexScans });
+    }
     for (const row of rows) {
       const oid = row.relation;
-      const name = this.initial.get(oid)!.name;
+      const { name, kind } = this.initial.get(oid)!;
       const modes = modesOf(row.modes);
       const mode = strongest(modes)!;
       const known = this.locks.get(oid);
       if (!known || LOCK_MODES.indexOf(mode) > LOCK_MODES.indexOf(known.mode)) {
-        const lock = { relation: name, mode, blocks: blockedBy(mode), line, words: statement.words };
+        const blocks = mode === 'RowExclusiveLock' && changesRows(statement) ? 'writes of the changed rows' : blockedBy(mode);
+        const lock = { relation: name, kind, mode, blocks, line, words: statement.words };
         this.locks.set(oid, lock);
         this.acquisitions.push(lock);
       }
       const before = this.current.get(oid) ?? null;
-      const after: RelationState | null = row.oid === null || row.oid === undefined ? null : { ...(row as RelationState), name, scans: row.scans };
+      const after: RelationState | null = row.oid === null || row.oid === undefined ? null : { ...(row as RelationState), name, scans: row.scans, indexScans: row.indexScans };
       this.current.set(oid, after);
       const newModes = modes.filter((m) => !(this.previousModes.get(oid) ?? []).includes(m));
       this.previousModes.set(oid, modes);
       if (!before || !after) continue; // dropped: its lock is all there is to say
       const events = await this.eventsOf(before, after, runsQuery(statement) ? newModes : undefined, statement);
-      if (events.length) this.impacts.push({ relation: name, line, words: statement.words, lock: mode, events });
+      if (events.length) this.impacts.push({ relation: name, line, words: statement.words, lock: mode, kind, events });
     }
     // A foreign key's validation reads the referenced table too: that scan belongs to the constraint.
     this.attributeReferencedScans(line);
@@ -264,7 +293,9 @@ export class ImpactProbe {
     const events: ImpactEvent[] = [];
     const scanned = queryModes === undefined && after.scans > before.scans;
     const beforeColumns = new Map(before.columns.map((c) => [c.name, c]));
-    if (after.file !== before.file && after.kind !== 'v' && after.kind !== 'p') {
+    // TRUNCATE gives the table (and its indexes) new, empty storage files: nothing is copied or built.
+    const truncated = statement.words[0] === 'truncate';
+    if (after.file !== before.file && after.kind !== 'v' && after.kind !== 'p' && !truncated) {
       const typeChanges = after.columns
         .filter((c) => beforeColumns.has(c.name) && beforeColumns.get(c.name)!.type !== c.type)
         .map((c) => ({ column: c.name, from: beforeColumns.get(c.name)!.type, to: c.typeName, enums: c.enum && beforeColumns.get(c.name)!.enum }));
@@ -285,19 +316,28 @@ export class ImpactProbe {
         // A rewrite (ALTER COLUMN TYPE) rebuilds the table's indexes under their old names: part of the rewrite.
         if (rewritten && beforeIndexNames.has(index.name)) continue;
         events.push({ kind: 'index-build', index: index.name, constraint: index.constraint, rebuilt: beforeIndexNames.has(index.name) });
-      } else if (old.file !== index.file && !rewritten) {
+      } else if (old.file !== index.file && !rewritten && !truncated) {
         events.push({ kind: 'index-build', index: index.name, constraint: index.constraint, rebuilt: true });
       }
     }
     // By oid: a renamed constraint is the same constraint (no scan).
     const beforeConstraints = new Map(before.constraints.map((c) => [c.oid, c]));
+    const beforeConstraintNames = new Set(before.constraints.map((c) => c.name));
+    // ALTER COLUMN TYPE: a constraint of an old name is one it recreated (a dropped and re-added one is new).
+    const typeChanged = after.columns.some((c) => beforeColumns.has(c.name) && beforeColumns.get(c.name)!.type !== c.type);
     for (const constraint of after.constraints) {
       const old = beforeConstraints.get(constraint.oid);
       if (!constraint.validated || (old && old.validated)) continue;
-      // PostgreSQL reads every row to validate a constraint (a foreign key's check query may use an
-      // index rather than a sequential scan, so the scan counter is not asked).
+      // ALTER COLUMN TYPE recreates the table's constraints (new oids, same names) and checks them
+      // while it copies the rows: part of the rewrite, not a validation of its own.
+      if (rewritten && beforeConstraintNames.has(constraint.name)) continue;
+      // A foreign key added inline with a new column that has no default is created valid without
+      // reading the table (the column is all NULL: parse_utilcmd.c, transformFKConstraints); a
+      // validating one runs a query over the table, by a sequential scan or an index: so the scan
+      // counters of the table and its indexes tell. (A CHECK is validated by a scan in any case.)
+      if (constraint.type === 'f' && this.scansCounted && after.scans === before.scans && after.indexScans === before.indexScans) continue;
       const references = constraint.type === 'f' ? this.nameOf(constraint.references) : undefined;
-      events.push({ kind: 'constraint-scan', constraint: constraint.name, foreignKey: constraint.type === 'f', references });
+      events.push({ kind: 'constraint-scan', constraint: constraint.name, foreignKey: constraint.type === 'f', references, recreated: typeChanged && beforeConstraintNames.has(constraint.name) });
     }
     const newlyNotNull = after.columns.filter((c) => c.notNull && beforeColumns.has(c.name) && !beforeColumns.get(c.name)!.notNull).map((c) => c.name);
     if (newlyNotNull.length && !rewritten) {
@@ -306,12 +346,12 @@ export class ImpactProbe {
       const scannedColumns = this.scansCounted ? (scanned ? newlyNotNull : []) : newlyNotNull.filter((c) => !proven(c));
       if (scannedColumns.length) events.push({ kind: 'not-null-scan', columns: scannedColumns });
     }
-    if (scanned && events.length === 0) events.push({ kind: 'scan' });
+    if (scanned && events.length === 0 && !truncated) events.push({ kind: 'scan' });
     if (queryModes && events.length === 0) {
       const writes = queryModes.includes('RowExclusiveLock');
       // INSERT ... VALUES writes the rows it lists, not a share of the table.
       const listedRows = statement.words[0] === 'insert' && !/\bselect\b/i.test(statement.text);
-      if ((writes && !listedRows) || queryModes.includes('AccessShareLock')) events.push({ kind: 'rows', writes });
+      if ((writes && !listedRows) || queryModes.includes('AccessShareLock')) events.push({ kind: 'rows', writes, changes: writes && changesRows(statement) });
     }
     return events;
   }

@@ -10,6 +10,8 @@ import { blockedBy, lockName, type ImpactEvent, type LockMode, type MigrationImp
  * full read) is an error when a lock that blocks reads or writes is held on a table meanwhile;
  * an ACCESS EXCLUSIVE lock with nothing slow under it is only as long as the migration's
  * transaction, so it is a warning (rb upgrade's lock_timeout bounds how long it waits for it).
+ * An UPDATE/DELETE/MERGE of an existing table under a lock that blocks nothing is a warning too
+ * (data-change): the changed rows stay locked until commit.
  */
 export const IMPACT_RULES = {
   'table-rewrite': 'error',
@@ -19,6 +21,7 @@ export const IMPACT_RULES = {
   'not-null-scan': 'error',
   'scan-under-lock': 'error',
   'lock-held-during-scan': 'error',
+  'data-change': 'warning',
   'blocking-lock': 'warning',
 } as const satisfies Record<string, RuleLevel>;
 export type ImpactRule = keyof typeof IMPACT_RULES;
@@ -53,7 +56,9 @@ function aLock(mode: LockMode): string {
   return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name} lock`;
 }
 
-function blocked(mode: LockMode): string {
+/** kind: the relation's relkind; a materialized view is only read (REFRESH is its only writer). */
+function blocked(mode: LockMode, kind = 'r'): string {
+  if (kind === 'm') return 'reads of';
   return blockedBy(mode) === 'reads and writes' ? 'reads and writes of' : 'writes to';
 }
 
@@ -62,6 +67,10 @@ const CONCURRENT_FILE = 'in its own transaction:false file (rb new-migration mak
 
 function rewriteFinding(impact: RelationImpact, event: Extract<ImpactEvent, { kind: 'rewrite' }>): [ImpactRule, string] {
   const { relation, lock, words } = impact;
+  if (impact.kind === 'm') {
+    // REFRESH ... CONCURRENTLY runs in a transaction like any statement (no transaction:false file).
+    return ['table-rewrite', `${statementName(words)} refills ${relation} into new storage under ${aLock(lock)}: ${blocked(lock, 'm')} ${relation} wait until it is refilled; fix: REFRESH MATERIALIZED VIEW CONCURRENTLY (it needs a unique index on the view, and lets reads through while it refreshes)`];
+  }
   const under = `under ${aLock(lock)}: ${blocked(lock)} ${relation} wait until the whole table is copied`;
   if (event.typeChanges.length) {
     const changes = event.typeChanges.map((c) => `${c.column} from ${c.from} to ${c.to}`).join(', ');
@@ -72,18 +81,16 @@ function rewriteFinding(impact: RelationImpact, event: Extract<ImpactEvent, { ki
     return ['type-change-rewrite', `${statementName(words)} rewrites ${relation} to change the type of ${changes} ${under}; fix: ${fix}`];
   }
   const text = words.join(' ');
-  const fix = /^refresh materialized view/.test(text)
-    ? `REFRESH MATERIALIZED VIEW CONCURRENTLY (it needs a unique index) ${CONCURRENT_FILE}`
-    : /^(cluster|vacuum)/.test(text)
-      ? 'run it outside the migrations, off-peak (or use pg_repack, which holds the lock only at the end)'
-      : 'find what forces the copy (a volatile DEFAULT such as gen_random_uuid() or clock_timestamp(), SET LOGGED/UNLOGGED, SET TABLESPACE) and do it in steps: add the column without it, then backfill in batches (rb run-script)';
+  const fix = /^(cluster|vacuum)/.test(text)
+    ? 'run it outside the migrations, off-peak (or use pg_repack, which holds the lock only at the end)'
+    : 'find what forces the copy (a volatile DEFAULT such as gen_random_uuid() or clock_timestamp(), a GENERATED ... STORED column, an identity column, SET LOGGED/UNLOGGED, SET TABLESPACE) and do it in steps: add a plain column, then backfill it in batches (rb run-script)';
   return ['table-rewrite', `${statementName(words)} rewrites ${relation} into new storage ${under}; fix: ${fix}`];
 }
 
 function slowFinding(impact: RelationImpact, event: ImpactEvent, lockLine: number | undefined): [ImpactRule, string] | undefined {
   const { relation, lock, words, line } = impact;
-  if (blockedBy(lock) === 'nothing') return undefined;
   const name = statementName(words);
+  if (blockedBy(lock) === 'nothing') return event.kind === 'rows' && event.changes ? dataChangeFinding(name, relation) : undefined;
   switch (event.kind) {
     case 'rewrite':
       return rewriteFinding(impact, event);
@@ -100,6 +107,10 @@ function slowFinding(impact: RelationImpact, event: ImpactEvent, lockLine: numbe
     case 'constraint-scan': {
       const kind = event.foreignKey ? 'foreign key' : 'check constraint';
       const also = event.references ? ` (and looks each one up in ${event.references}, locked too)` : '';
+      if (event.recreated) {
+        // ALTER COLUMN TYPE without a rewrite (varchar(n) wider, numeric precision up) recreates the table's CHECKs and checks them again.
+        return ['constraint-scan', `${name} recreates ${kind} ${event.constraint} and checks it again by reading every row of ${relation}${also} under ${aLock(lock)}: ${blocked(lock)} ${relation} wait until it is done; fix: drop ${event.constraint} before the change and add it back NOT VALID, then ALTER TABLE ... VALIDATE CONSTRAINT ${event.constraint} ${AND_LATER} (that scan lets reads and writes through)`];
+      }
       return ['constraint-scan', `${name} validates ${kind} ${event.constraint} by reading every row of ${relation}${also} under ${aLock(lock)}: ${blocked(lock)} ${relation} wait until it is done; fix: add it NOT VALID, then ALTER TABLE ... VALIDATE CONSTRAINT ${event.constraint} ${AND_LATER} (that scan lets reads and writes through)`];
     }
     case 'not-null-scan': {
@@ -120,6 +131,15 @@ function slowFinding(impact: RelationImpact, event: ImpactEvent, lockLine: numbe
       return ['scan-under-lock', `${name} reads every row of ${relation} while the migration holds ${aLock(lock)} on it${since}: ${blocked(lock)} ${relation} wait until it is done; fix: ${fix}`];
     }
   }
+}
+
+/**
+ * An UPDATE/DELETE/MERGE of an existing table under a lock that blocks no one: each changed row
+ * stays locked until the migration commits, and a big table makes a long transaction and a lot of
+ * WAL. (An INSERT ... SELECT adds rows no one else sees yet: not reported.)
+ */
+function dataChangeFinding(name: string, relation: string): [ImpactRule, string] {
+  return ['data-change', `${name} changes rows of ${relation} inside the migration's transaction: each row it changes stays locked until the migration commits (concurrent UPDATE, DELETE and SELECT FOR UPDATE of those rows wait), and on a big table it is a long transaction and a lot of WAL; fix: for a large table, a batched backfill with rb run-script (each batch commits on its own; see README "Backfills")`];
 }
 
 /** Short description of a slow statement for the lock-held-during-scan message. */
@@ -156,10 +176,19 @@ export function impactFindings(file: string, impact: MigrationImpact, levels: Re
   }
   // A blocking lock taken earlier in the transaction is held while a later statement does slow work on another table.
   for (const lock of impact.locks) {
-    const slow = impact.impacts.find((i) => i.relation !== lock.relation && heldBefore(impact.acquisitions, lock.relation, i.line)?.blocks !== undefined
-      && heldBefore(impact.acquisitions, lock.relation, i.line)!.blocks !== 'nothing');
+    const blockingBefore = (line: number) => {
+      const held = heldBefore(impact.acquisitions, lock.relation, line);
+      return held && blockedBy(held.mode) !== 'nothing' ? held : undefined;
+    };
+    const slow = impact.impacts.find((i) => i.relation !== lock.relation && blockingBefore(i.line));
     if (!slow) continue;
-    const held = heldBefore(impact.acquisitions, lock.relation, slow.line)!;
+    const held = blockingBefore(slow.line)!;
+    // A view holds no rows, and its table's own lock already stops its readers (PostgreSQL often
+    // needs it dropped around the slow statement, e.g. ALTER COLUMN TYPE): nothing to say of it.
+    if (lock.kind === 'v') {
+      involved.add(lock.relation);
+      continue;
+    }
     const more = impact.impacts.filter((i) => i.relation !== lock.relation && i.line > held.line && i.line !== slow.line).length;
     found.push({
       rule: 'lock-held-during-scan', line: held.line,

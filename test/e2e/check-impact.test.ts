@@ -147,12 +147,115 @@ test('impact rules are configurable in package.json "rb": {"check": {"impactRule
   setCheckConfig(cwd, { impactRules: { 'no-such-rule': 'off' } });
   const unknown = await check(cwd, ['--only', 'impact']);
   assert.is(unknown.code, 2);
-  assert.is(unknown.stderr, 'rb: "rb.check.impactRules" names unknown rule(s) no-such-rule; the impact rules are table-rewrite, type-change-rewrite, non-concurrent-index, constraint-scan, not-null-scan, scan-under-lock, lock-held-during-scan, blocking-lock\n');
+  assert.is(unknown.stderr, 'rb: "rb.check.impactRules" names unknown rule(s) no-such-rule; the impact rules are table-rewrite, type-change-rewrite, non-concurrent-index, constraint-scan, not-null-scan, scan-under-lock, lock-held-during-scan, data-change, blocking-lock\n');
 
   setCheckConfig(cwd, { impactRules: { 'blocking-lock': 'loud' } });
   const level = await check(cwd, ['--only', 'impact']);
   assert.is(level.code, 2);
   assert.is(level.stderr, 'rb: package.json: "rb.check.impactRules" must map rule names to "error", "warning", "off", e.g. {"blocking-lock": "error"}\n');
+});
+
+/** An app schema with rows: users, orders with a CHECK, a view and a materialized view over orders. */
+const createApp = migration(
+  [
+    'create schema app;',
+    'create table app.users (id bigint primary key);',
+    'create table app.orders (id bigint primary key, amount numeric(10,2) constraint orders_amount_positive check (amount > 0), currency text);',
+    "create table app.items (id bigint primary key, v varchar(10) constraint items_v_set check (v <> ''));",
+    'insert into app.users select g from generate_series(1, 100) g;',
+    'insert into app.orders select g, g, null from generate_series(1, 100) g;',
+    "insert into app.items select g, 'v' || g from generate_series(1, 100) g;",
+    'create view app.order_totals as select sum(amount) as total from app.orders;',
+    'create materialized view app.order_stats as select currency, count(*) as n from app.orders group by currency;',
+  ].join('\n'),
+  'drop schema app cascade;',
+);
+const VIEW = 'create view app.order_totals as select sum(amount) as total from app.orders;';
+const warnLock = (file: string, line: number, statement: string, relation: string) =>
+  `db/migrations/${file}:${line}: impact/blocking-lock: warning: ${statement} takes an ACCESS EXCLUSIVE lock on ${relation}: reads and writes of it wait until the migration commits (nothing slow runs under it; rb upgrade's lock_timeout bounds how long it queues behind running queries)`;
+
+test('impact judges what PostgreSQL did: an inline foreign key on a new column is not validated, a rewrite recreates its CHECK, TRUNCATE copies nothing, a dropped view is not a lock held during the rewrite', async () => {
+  const cwd = tempProject({
+    '20240101000001_app.sql': createApp,
+    // A new column without a default is all NULL: PostgreSQL creates the foreign key valid without reading the table.
+    '20240101000002_inline_fk.sql': migration('alter table app.orders add column approver_id bigint references app.users (id);', 'alter table app.orders drop column approver_id;'),
+    // With a default it is validated (the check query reads every row), as is an inline CHECK on a new column.
+    '20240101000003_inline_fk_default.sql': migration('alter table app.orders add column reviewer_id bigint default 1 references app.users (id);', 'alter table app.orders drop column reviewer_id;'),
+    '20240101000004_inline_check.sql': migration('alter table app.orders add column discount numeric check (discount >= 0);', 'alter table app.orders drop column discount;'),
+    '20240101000005_retype.sql': migration(
+      `drop view app.order_totals;\nalter table app.orders alter column amount type numeric(12,4);\n${VIEW}`,
+      `drop view app.order_totals;\nalter table app.orders alter column amount type numeric(10,2);\n${VIEW}`,
+    ),
+    '20240101000006_truncate.sql': migration('truncate app.users cascade;', 'select 1;'),
+    // A wider varchar keeps the storage, but PostgreSQL recreates the CHECK and reads every row to check it again.
+    '20240101000007_widen.sql': migration('alter table app.items alter column v type varchar(20);', 'alter table app.items alter column v type varchar(10);'),
+  });
+  const run = await check(cwd, ['--only', 'impact']);
+  assert.is(run.code, 1, run.stderr);
+  assert.equal(findingLines(run), [
+    warnLock('20240101000002_inline_fk.sql', 2, 'ALTER TABLE', 'app.orders'),
+    'db/migrations/20240101000003_inline_fk_default.sql:2: impact/constraint-scan: ALTER TABLE validates foreign key orders_reviewer_id_fkey by reading every row of app.orders (and looks each one up in app.users, locked too) under an ACCESS EXCLUSIVE lock: reads and writes of app.orders wait until it is done; fix: add it NOT VALID, then ALTER TABLE ... VALIDATE CONSTRAINT orders_reviewer_id_fkey in a later migration (that scan lets reads and writes through)',
+    'db/migrations/20240101000004_inline_check.sql:2: impact/constraint-scan: ALTER TABLE validates check constraint orders_discount_check by reading every row of app.orders under an ACCESS EXCLUSIVE lock: reads and writes of app.orders wait until it is done; fix: add it NOT VALID, then ALTER TABLE ... VALIDATE CONSTRAINT orders_discount_check in a later migration (that scan lets reads and writes through)',
+    'db/migrations/20240101000005_retype.sql:3: impact/type-change-rewrite: ALTER TABLE rewrites app.orders to change the type of amount from numeric(10,2) to numeric(12,4) under an ACCESS EXCLUSIVE lock: reads and writes of app.orders wait until the whole table is copied; fix: add a column of the new type, backfill it in batches (rb run-script), then switch to it and drop the old one',
+    warnLock('20240101000006_truncate.sql', 2, 'TRUNCATE', 'app.orders'),
+    warnLock('20240101000006_truncate.sql', 2, 'TRUNCATE', 'app.users'),
+    'db/migrations/20240101000007_widen.sql:2: impact/constraint-scan: ALTER TABLE recreates check constraint items_v_set and checks it again by reading every row of app.items under an ACCESS EXCLUSIVE lock: reads and writes of app.items wait until it is done; fix: drop items_v_set before the change and add it back NOT VALID, then ALTER TABLE ... VALIDATE CONSTRAINT items_v_set in a later migration (that scan lets reads and writes through)',
+  ]);
+  assert.is(run.stderr, 'rb: check failed: 4 problem(s); see the lines above\n');
+});
+
+test('impact: UPDATE/DELETE of an existing table is a data-change warning (the changed rows stay locked until commit), scan-under-lock alone under a blocking lock; INSERT ... SELECT and tables created in the same migration are not', async () => {
+  const cwd = tempProject({
+    '20240101000001_app.sql': createApp,
+    '20240101000002_backfill.sql': migration("update app.orders set currency = 'EUR' where currency is null;", "update app.orders set currency = null where currency = 'EUR';"),
+    '20240101000003_delete.sql': migration('delete from app.items where id > 90;', 'select 1;'),
+    '20240101000004_copy.sql': migration('insert into app.users select g from generate_series(101, 110) g;\ninsert into app.items (id, v) select u.id + 1000, null from app.users u;', 'delete from app.items where id > 1000;\ndelete from app.users where id > 100;'),
+    '20240101000005_under_lock.sql': migration('alter table app.items add column flag boolean;\nupdate app.items set flag = true;', 'alter table app.items drop column flag;'),
+    '20240101000007_with.sql': migration(
+      'with locked as (select id from app.users for update) select count(*) from locked;\nwith moved as (update app.users set id = id where id > 105 returning id) select count(*) from moved;',
+      'select 1;',
+    ),
+    '20240101000006_new_table.sql': migration('create table app.notes (id int);\ninsert into app.notes values (1);\nupdate app.notes set id = 2;\ndelete from app.notes;', 'drop table app.notes;'),
+  });
+  const run = await check(cwd, ['--json', '--only', 'impact']);
+  assert.is(run.code, 1, run.stderr);
+  const result = JSON.parse(run.stdout);
+  assert.equal(result.findings.map((f: { text: string }) => f.text), [
+    'db/migrations/20240101000002_backfill.sql:2: impact/data-change: warning: UPDATE changes rows of app.orders inside the migration\'s transaction: each row it changes stays locked until the migration commits (concurrent UPDATE, DELETE and SELECT FOR UPDATE of those rows wait), and on a big table it is a long transaction and a lot of WAL; fix: for a large table, a batched backfill with rb run-script (each batch commits on its own; see README "Backfills")',
+    'db/migrations/20240101000003_delete.sql:2: impact/data-change: warning: DELETE changes rows of app.items inside the migration\'s transaction: each row it changes stays locked until the migration commits (concurrent UPDATE, DELETE and SELECT FOR UPDATE of those rows wait), and on a big table it is a long transaction and a lot of WAL; fix: for a large table, a batched backfill with rb run-script (each batch commits on its own; see README "Backfills")',
+    'db/migrations/20240101000005_under_lock.sql:3: impact/scan-under-lock: UPDATE writes rows of app.items while the migration holds an ACCESS EXCLUSIVE lock on it (taken at line 2): reads and writes of app.items wait until it is done (on a big table, minutes); fix: move it to a migration of its own, or make it a batched backfill (rb run-script), so the lock is not held meanwhile',
+    'db/migrations/20240101000007_with.sql:3: impact/data-change: warning: WITH changes rows of app.users inside the migration\'s transaction: each row it changes stays locked until the migration commits (concurrent UPDATE, DELETE and SELECT FOR UPDATE of those rows wait), and on a big table it is a long transaction and a lot of WAL; fix: for a large table, a batched backfill with rb run-script (each batch commits on its own; see README "Backfills")',
+  ]);
+  assert.equal(result.stages.impact, { status: 'failed', findings: 1, warnings: 3 });
+  // The lock summary: an UPDATE's ROW EXCLUSIVE blocks no one, but writers of the rows it changed wait.
+  assert.equal(result.impact.find((i: { file: string }) => i.file.includes('backfill')), {
+    file: 'db/migrations/20240101000002_backfill.sql',
+    locks: [{ relation: 'app.orders', mode: 'ROW EXCLUSIVE', blocks: 'writes of the changed rows', line: 2 }],
+  });
+  assert.equal(result.impact.find((i: { file: string }) => i.file.includes('copy')).locks, [
+    { relation: 'app.users', mode: 'ROW EXCLUSIVE', blocks: 'nothing', line: 2 },
+    { relation: 'app.items', mode: 'ROW EXCLUSIVE', blocks: 'nothing', line: 3 },
+  ]);
+
+  setCheckConfig(cwd, { impactRules: { 'data-change': 'error', 'scan-under-lock': 'off' } });
+  const strict = await check(cwd, ['--only', 'impact']);
+  assert.is(strict.code, 1);
+  assert.equal(findingLines(strict), result.findings.map((f: { text: string }) => f.text).filter((t: string) => t.includes('impact/data-change: ')).map((t: string) => t.replace('impact/data-change: warning: ', 'impact/data-change: ')));
+  assert.is(strict.stderr, 'rb: check failed: 3 problem(s); see the lines above\n');
+});
+
+test('impact: REFRESH MATERIALIZED VIEW gets CONCURRENTLY as its fix (no transaction:false file), a rewrite names generated stored and identity columns among its causes', async () => {
+  const cwd = tempProject({
+    '20240101000001_app.sql': createApp,
+    '20240101000002_refresh.sql': migration('refresh materialized view app.order_stats;', 'select 1;'),
+    '20240101000003_generated.sql': migration('alter table app.items add column v_length int generated always as (length(v)) stored;', 'alter table app.items drop column v_length;'),
+  });
+  const run = await check(cwd, ['--only', 'impact']);
+  assert.is(run.code, 1, run.stderr);
+  assert.equal(findingLines(run), [
+    'db/migrations/20240101000002_refresh.sql:2: impact/table-rewrite: REFRESH MATERIALIZED VIEW refills app.order_stats into new storage under an ACCESS EXCLUSIVE lock: reads of app.order_stats wait until it is refilled; fix: REFRESH MATERIALIZED VIEW CONCURRENTLY (it needs a unique index on the view, and lets reads through while it refreshes)',
+    'db/migrations/20240101000003_generated.sql:2: impact/table-rewrite: ALTER TABLE rewrites app.items into new storage under an ACCESS EXCLUSIVE lock: reads and writes of app.items wait until the whole table is copied; fix: find what forces the copy (a volatile DEFAULT such as gen_random_uuid() or clock_timestamp(), a GENERATED ... STORED column, an identity column, SET LOGGED/UNLOGGED, SET TABLESPACE) and do it in steps: add a plain column, then backfill it in batches (rb run-script)',
+  ]);
 });
 
 test('progress: without a terminal, a line every RB_PROGRESS_SECONDS on stderr (migration i of n, stage); --json stdout stays one object', async () => {
