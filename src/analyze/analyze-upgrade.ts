@@ -20,6 +20,7 @@ import { copyLocalDatabase, type DatabaseCopy } from './database-copy.ts';
 import { startLockSampler, type ObservedLock } from './lock-sampler.ts';
 import { traceLocks, type TracedLock } from './lock-trace.ts';
 import { readTableStates, tableName, type TableState } from './relation-states.ts';
+import { lockStrength } from '../lock-modes.ts';
 
 /** A lock a migration held on an application table that existed before it ran. */
 export interface LockReport {
@@ -80,10 +81,6 @@ export interface AnalyzeOptions {
   onProgress?: (line: string) => void;
   onRetry?: (retry: LockRetry) => void;
 }
-
-// Weakest to strongest (PostgreSQL's table-level lock modes).
-const LOCK_MODES = ['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock',
-  'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'];
 
 /**
  * The analysis copies a database and never runs on production: refuse a target that is
@@ -156,7 +153,7 @@ function describeLocks(sampled: ObservedLock[], traced: TracedLock[], before: Ma
     reports.set(key, report);
   }
   const sorted = [...reports.values()].sort(
-    (x, y) => LOCK_MODES.indexOf(y.mode) - LOCK_MODES.indexOf(x.mode) || (x.table < y.table ? -1 : x.table > y.table ? 1 : 0),
+    (x, y) => lockStrength(y.mode) - lockStrength(x.mode) || (x.table < y.table ? -1 : x.table > y.table ? 1 : 0),
   );
   const longest = new Map<string, number>();
   return sorted.filter((lock) => {

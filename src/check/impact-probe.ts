@@ -2,6 +2,7 @@ import type { Sql } from '../client.ts';
 import { qualified, TOOLING_TABLES } from '../rb-tables.ts';
 import { PREPARED } from './schema-snapshot.ts';
 import type { SqlStatement } from '../migrations/sql-statements.ts';
+import { blockedBy, LOCK_MODES, type Blocked, type LockMode } from '../lock-modes.ts';
 
 /**
  * What a migration's up does to the tables that existed before it, read from inside the
@@ -14,36 +15,11 @@ import type { SqlStatement } from '../migrations/sql-statements.ts';
  * The probe only reads; the observations become findings in impact-rules.ts.
  */
 
-/** pg_locks' mode names, weakest first (PostgreSQL's table-level lock modes). */
-export const LOCK_MODES = [
-  'AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock',
-  'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock',
-] as const;
-export type LockMode = (typeof LOCK_MODES)[number];
-
-/**
- * What other sessions cannot do to a relation while a lock of this mode is held. "writes of the
- * changed rows": the ROW EXCLUSIVE lock of an UPDATE/DELETE/MERGE blocks no one, but each row it
- * changed stays locked until the migration commits (the JSON lock summary says so).
- */
-export type Blocked = 'reads and writes' | 'writes' | 'writes of the changed rows' | 'nothing';
-
-export function blockedBy(mode: LockMode): Blocked {
-  if (mode === 'AccessExclusiveLock') return 'reads and writes';
-  // SHARE and stronger conflict with ROW EXCLUSIVE (INSERT/UPDATE/DELETE); only ACCESS EXCLUSIVE conflicts with SELECT.
-  return LOCK_MODES.indexOf(mode) >= LOCK_MODES.indexOf('ShareLock') ? 'writes' : 'nothing';
-}
-
 /** UPDATE, DELETE, MERGE (also inside WITH, not SELECT ... FOR UPDATE): statements that change rows that exist, locking each until commit. */
 export function changesRows(statement: Pick<SqlStatement, 'words' | 'text'>): boolean {
   const [a] = statement.words;
   if (a === 'update' || a === 'delete' || a === 'merge') return true;
   return a === 'with' && /(?<!\b(for|key)\s+)\b(update|delete|merge)\b/i.test(statement.text);
-}
-
-/** "ACCESS EXCLUSIVE", as the PostgreSQL documentation names the mode. */
-export function lockName(mode: LockMode): string {
-  return mode.replace(/Lock$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
 }
 
 function strongest(modes: LockMode[]): LockMode | undefined {

@@ -1,7 +1,8 @@
 import type { RuleLevel } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import type { Finding } from './finding.ts';
-import { blockedBy, lockName, type ImpactEvent, type LockMode, type MigrationImpact, type RelationImpact, type RelationLock } from './impact-probe.ts';
+import { blockedBy, lockName, type LockMode } from '../lock-modes.ts';
+import type { ImpactEvent, MigrationImpact, RelationImpact, RelationLock } from './impact-probe.ts';
 
 /**
  * The impact stage's rules: what a migration's up did to tables that existed before it (read by

@@ -1,7 +1,7 @@
 import type { Config, RuleLevel } from '../config.ts';
 import { CHECK_STAGES, isWarning, type CheckStage, type Finding } from './finding.ts';
 import { checkSchemaFileCurrent } from './generated-current.ts';
-import { lockName } from './impact-probe.ts';
+import { lockName } from '../lock-modes.ts';
 import { impactFindings, impactLevels } from './impact-rules.ts';
 import { checkQueriesCurrent } from './queries-current.ts';
 import { lintMigrations, DEFAULT_SQUAWK_EXCLUDED_RULES } from './lint.ts';

@@ -6,19 +6,7 @@ import { describeMigrationEvent } from '../migrations/migration-events.ts';
 import { resolveTimeoutSettings } from '../migrations/migration-timeouts.ts';
 import { configAndTarget, targetLabel } from './common.ts';
 import type { MigrateFlags } from './migration-commands.ts';
-
-/** What each table-level lock mode stops other sessions from doing while it is held. */
-const LOCK_EFFECT: Record<string, string> = {
-  AccessExclusiveLock: 'blocks reads and writes',
-  ExclusiveLock: 'blocks writes; reads go on',
-  ShareRowExclusiveLock: 'blocks writes; reads go on',
-  ShareLock: 'blocks writes; reads go on',
-  ShareUpdateExclusiveLock: 'blocks schema changes and VACUUM; reads and writes go on',
-  // Taken by UPDATE/DELETE/INSERT: the table stays open, but each row changed stays locked until commit.
-  RowExclusiveLock: 'reads and writes of other rows go on; writes to the rows it changed wait until it commits',
-  RowShareLock: 'reads and writes go on',
-  AccessShareLock: 'reads and writes go on',
-};
+import { lockEffect } from '../lock-modes.ts';
 
 /** Like pg_size_pretty: bytes below 10 kB, then kB, MB, GB, TB, rounded. */
 export function formatBytes(bytes: number): string {
@@ -60,7 +48,7 @@ export function analysisLines(analysis: MigrationAnalysis): string[] {
   for (const lock of analysis.locks) {
     const taken = lock.line ? ` (line ${lock.line})` : '';
     const held = lock.heldSeconds === null ? 'briefly' : seconds(lock.heldSeconds);
-    lines.push(`  lock  ${lock.mode} on ${lock.table}${taken}, held ${held} (${LOCK_EFFECT[lock.mode] ?? 'see the PostgreSQL lock table'})`);
+    lines.push(`  lock  ${lock.mode} on ${lock.table}${taken}, held ${held} (${lockEffect(lock.mode)})`);
   }
   for (const table of analysis.tables) lines.push(tableLine(table));
   return lines;
