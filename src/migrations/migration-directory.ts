@@ -64,15 +64,21 @@ export function compareVersions(a: string, b: string): number {
 
 /**
  * Reads and validates the given entries; every problem is reported at once, with paths relative
- * to the project root.
+ * to the project root. `moreProblems` adds a caller's own checks of each file that parsed
+ * ("file:line: message" lines), reported together with the parse errors of the others.
  */
-export function readMigrations(dir: string, entries: MigrationEntry[], projectDir: string = findProjectRoot()): MigrationFile[] {
+export function readMigrations(
+  dir: string, entries: MigrationEntry[], projectDir: string = findProjectRoot(),
+  moreProblems?: (file: MigrationFile, shownAs: string) => string[],
+): MigrationFile[] {
   const files: MigrationFile[] = [];
   const problems: string[] = [];
   for (const entry of entries) {
     try {
       const shownAs = relativeToProject({ projectDir }, path.join(dir, entry.fileName));
-      files.push(readMigrationFile(dir, entry.fileName, shownAs));
+      const file = readMigrationFile(dir, entry.fileName, shownAs);
+      files.push(file);
+      if (moreProblems) problems.push(...moreProblems(file, shownAs));
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       problems.push(error.message);

@@ -48,15 +48,11 @@ function relative(config: Config, entry: MigrationEntry): string {
 }
 
 /** Pre-flight: a transaction:false section with several statements cannot run as its author meant. */
-function refuseMisbuiltSections(config: Config, files: MigrationFile[]): void {
-  const problems: string[] = [];
-  for (const file of files) {
-    for (const kind of ['up', 'down'] as const) {
-      const problem = transactionFalseProblem(file[kind], kind);
-      if (problem) problems.push(`${relative(config, file)}:${problem.line}: ${problem.message}`);
-    }
-  }
-  if (problems.length) throw new UsageError(problems.join('\n'));
+function misbuiltSections(file: MigrationFile, shownAs: string): string[] {
+  return (['up', 'down'] as const).flatMap((kind) => {
+    const problem = transactionFalseProblem(file[kind], kind);
+    return problem ? [`${shownAs}:${problem.line}: ${problem.message}`] : [];
+  });
 }
 
 /** The checks that need no lock: edited applied files and, on production, out-of-order files. */
@@ -90,8 +86,7 @@ export async function upgrade(config: Config, target: Target, options: UpgradeOp
   // A database built without rb: the first migration would meet what exists (rb baseline / rb import).
   if (status.unadopted && status.pending.length) options.onEvent?.({ kind: 'unadopted', unadopted: status.unadopted, target });
   // Validate every pending file (sections, rb settings, transaction:false) before anything runs: a bad file changes nothing.
-  const files = readMigrations(config.migrationsDir, status.pending, config.projectDir);
-  refuseMisbuiltSections(config, files);
+  const files = readMigrations(config.migrationsDir, status.pending, config.projectDir, misbuiltSections);
   // A file marked as running may be applied right now (by the run holding the lock, or by a killed
   // rb's dbmate): that is decided under the lock. Real failures are refused at once.
   if (status.failed.some((r) => r.error !== RUNNING_MARK) && !options.retryFailed) {

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -118,22 +118,27 @@ const TWO_INDEXES =
 
 test('a transaction:false section with two statements is refused before anything runs (rb upgrade) and by rb check', async () => {
   const url = await createEmptyDatabase(import.meta.url);
-  const cwd = tempProject({ [T1]: t1, [T2]: TWO_INDEXES });
+  // A third file with a misspelt rb setting: both problems are named at once, in file order.
+  const T3 = '20240101000003_t3.sql';
+  const cwd = tempProject({ [T1]: t1, [T2]: TWO_INDEXES, [T3]: '-- rb: lock_timout=1s\n' + migration('select 1;', 'select 1;') });
   const up = await runRb(['upgrade'], { cwd, env: { DATABASE_URL: url } });
   assert.is(up.code, 2);
   assert.is(
     up.stderr,
     `rb: db/migrations/${T2}:2: the transaction:false up section holds 2 statements, and CREATE INDEX CONCURRENTLY cannot run among others: ` +
       'dbmate sends the section as one query, which PostgreSQL runs as one transaction, so it would fail with nothing applied; ' +
-      'put each statement in a transaction:false file of its own (rb new-migration makes one)\n',
+      'put each statement in a transaction:false file of its own (rb new-migration makes one)\n' +
+      `db/migrations/${T3}:1: unknown rb setting "lock_timout=1s"; write "-- rb: lock_timeout=30s statement_timeout=2h" (timeouts) ` +
+      'or "-- rb:irreversible <reason>" (in the down section)\n',
   );
+  rmSync(path.join(cwd, 'db', 'migrations', T3));
   await withSql(url, async (sql) => {
     assert.is((await sql`select to_regclass('public.t1') as r`)[0].r, null, 'not even the first file ran');
     assert.is((await sql`select to_regclass('public.rb_migrations') as r`)[0].r, null, 'nothing was recorded as failed');
   });
   const check = await runRb(['check', '--skip', 'lint,generated'], { cwd, env: { DATABASE_URL: url } });
   assert.is(check.code, 1);
-  assert.equal(findings(check)[0], `db/migrations/${T2}:2: well-formed/transaction-false: ${up.stderr.slice(`rb: db/migrations/${T2}:2: `.length, -1)}`);
+  assert.equal(findings(check)[0], `db/migrations/${T2}:2: well-formed/transaction-false: ${up.stderr.split('\n')[0].slice(`rb: db/migrations/${T2}:2: `.length)}`);
 
   // One statement per file: both apply.
   writeFileSync(
