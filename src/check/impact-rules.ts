@@ -3,6 +3,7 @@ import { UsageError } from '../errors.ts';
 import type { Finding } from './finding.ts';
 import { blockedBy, lockName, type LockMode } from '../lock-modes.ts';
 import type { ImpactEvent, MigrationImpact, RelationImpact, RelationLock } from './impact-probe.ts';
+import { closestWord } from '../did-you-mean.ts';
 
 /**
  * The impact stage's rules: what a migration's up did to tables that existed before it (read by
@@ -31,7 +32,12 @@ export type ImpactRule = keyof typeof IMPACT_RULES;
 export function impactLevels(configured: Record<string, RuleLevel> = {}): Record<ImpactRule, RuleLevel> {
   const unknown = Object.keys(configured).filter((name) => !(name in IMPACT_RULES));
   if (unknown.length) {
-    throw new UsageError(`"rb.check.impactRules" names unknown rule(s) ${unknown.join(', ')}; the impact rules are ${Object.keys(IMPACT_RULES).join(', ')}`);
+    const rules = Object.keys(IMPACT_RULES);
+    const named = unknown.map((name) => {
+      const meant = closestWord(name, rules);
+      return meant ? `${name} (did you mean ${meant}?)` : name;
+    });
+    throw new UsageError(`package.json: "rb.check.impactRules" names unknown rule(s) ${named.join(', ')}; the impact rules are ${rules.join(', ')}`);
   }
   return { ...IMPACT_RULES, ...configured } as Record<ImpactRule, RuleLevel>;
 }

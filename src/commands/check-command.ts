@@ -18,7 +18,8 @@ export class CheckFailedError extends RbError {}
 
 function stageList(flag: '--skip' | '--only', value: string | string[] | undefined): CheckStage[] {
   if (value === undefined) return [];
-  const names = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
+  // cac's parser turns an empty value (--only '') into the number 0.
+  const names = (Array.isArray(value) ? value : [value]).flatMap((v) => ((v as unknown) === 0 ? '' : String(v)).split(',')).map((v) => v.trim()).filter(Boolean);
   const known = new Set<string>(CHECK_STAGES);
   const unknown = names.filter((n) => !known.has(n));
   if (unknown.length) {

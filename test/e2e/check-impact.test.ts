@@ -144,10 +144,10 @@ test('impact rules are configurable in package.json "rb": {"check": {"impactRule
   assert.is(quiet.code, 0, quiet.stdout + quiet.stderr);
   assert.equal(findingLines(quiet), []);
 
-  setCheckConfig(cwd, { impactRules: { 'no-such-rule': 'off' } });
+  setCheckConfig(cwd, { impactRules: { 'no-such-rule': 'off', 'non-concurrent-indx': 'off' } });
   const unknown = await check(cwd, ['--only', 'impact']);
   assert.is(unknown.code, 2);
-  assert.is(unknown.stderr, 'rb: "rb.check.impactRules" names unknown rule(s) no-such-rule; the impact rules are table-rewrite, type-change-rewrite, non-concurrent-index, constraint-scan, not-null-scan, scan-under-lock, lock-held-during-scan, data-change, blocking-lock\n');
+  assert.is(unknown.stderr, 'rb: package.json: "rb.check.impactRules" names unknown rule(s) no-such-rule, non-concurrent-indx (did you mean non-concurrent-index?); the impact rules are table-rewrite, type-change-rewrite, non-concurrent-index, constraint-scan, not-null-scan, scan-under-lock, lock-held-during-scan, data-change, blocking-lock\n');
 
   setCheckConfig(cwd, { impactRules: { 'blocking-lock': 'loud' } });
   const level = await check(cwd, ['--only', 'impact']);
