@@ -14,6 +14,7 @@ import { formatCount, formatDuration, formatProgress, rowsPerSecond } from '../b
 import { loadConfig, type Config } from '../config.ts';
 import { resolveTarget } from '../target/resolve-target.ts';
 import { relativeToProject, targetLabel, type TargetFlags } from './common.ts';
+import { progressIntervalMs } from './progress-line.ts';
 
 export interface RunScriptFlags extends TargetFlags {
   dryRun?: boolean;
@@ -110,7 +111,7 @@ export async function runScriptCommand(file: string, flags: RunScriptFlags, io: 
 
 
   const tty = Boolean(process.stderr.isTTY);
-  const intervalMs = 1000 * (Number(process.env.RB_PROGRESS_SECONDS) > 0 ? Number(process.env.RB_PROGRESS_SECONDS) : 5);
+  const intervalMs = progressIntervalMs();
   let lastPrinted = performance.now();
   let latest: BatchProgress | undefined;
   const onProgress = (progress: BatchProgress) => {

