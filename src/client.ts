@@ -22,6 +22,7 @@ export interface ConnectOptions {
 export function connectOptions(url: string, options: ConnectOptions = {}) {
   return {
     database: databaseOf(url),
+    ...ipv6Host(url),
     max: options.max ?? 1,
     connect_timeout: options.connectTimeout ?? 10,
     onnotice: () => {},
@@ -44,6 +45,22 @@ function databaseOf(url: string): string | undefined {
     return decodeURIComponent(new URL(url).pathname.slice(1)) || undefined;
   } catch {
     return undefined; // not a URL postgres.js can read either: let it report that
+  }
+}
+
+/**
+ * An IPv6 address as the host ([::1], [2001:db8::5]): postgres.js reads "host:port" from the URL's
+ * host, so it cuts an IPv6 address at its first colon (and connected to localhost). As arrays, its
+ * host and port options are taken as they are.
+ */
+function ipv6Host(url: string): { host?: string; port?: number } {
+  try {
+    const { hostname, port } = new URL(url);
+    if (!hostname.startsWith('[')) return {};
+    // postgres.js's types say string and number; its code takes lists (index.js: Array.isArray(host)).
+    return { host: [hostname.slice(1, -1)] as unknown as string, port: [port ? Number(port) : 5432] as unknown as number };
+  } catch {
+    return {};
   }
 }
 

@@ -70,6 +70,7 @@ async function forward(host: string, to: number): Promise<Forward> {
 
 let alias: Forward;
 let portForward: Forward;
+let ipv6: Forward;
 
 /** Production reached as `host:port` with `path` as the database part; same user and password. */
 function spelled(host: string, port: number | string, database = `/${identity.database}`, user = 'postgres', password = new URL(prod).password): string {
@@ -114,11 +115,13 @@ test.before(async () => {
   const serverPort = parseDatabaseUrl(prod).port;
   alias = await forward('127.0.0.2', serverPort);
   portForward = await forward('127.0.0.1', serverPort);
+  ipv6 = await forward('::1', serverPort);
 });
 
 test.after(async () => {
   await alias.close();
   await portForward.close();
+  await ipv6.close();
   await withSql(prod, (sql) => sql`drop owned by rb_identity_reader`);
   await withSql(prod, (sql) => sql`drop role rb_identity_reader`);
 });
@@ -131,6 +134,7 @@ test('restore: production under another name is refused, production untouched', 
     ['the host name', spelled(os.hostname(), port), true],
     ['127.0.0.2', spelled('127.0.0.2', alias.port), true],
     ['another port', spelled('127.0.0.1', portForward.port), true],
+    ['an IPv6 address', spelled('[::1]', ipv6.port), true],
     ['a percent-encoded database name', spelled('127.0.0.1', port, `/${everyByte}`), true],
     ['another role', spelled('localhost', port, `/${database}`, 'rb_identity_reader', 'reader-pw'), false],
   ];
