@@ -4,7 +4,7 @@ import { CHECK_STAGES, formatFinding, isWarning, type CheckStage } from '../chec
 import { InterruptedError, RbError, UsageError } from '../errors.ts';
 import { interruptible, stopSignalOf } from '../interrupt.ts';
 import type { Io } from '../io.ts';
-import { configAndTarget, type TargetFlags } from './common.ts';
+import { configAndTarget, refuseProductionServer, type TargetFlags } from './common.ts';
 import { progressLine } from './progress-line.ts';
 
 export interface CheckFlags extends TargetFlags {
@@ -77,6 +77,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
   const skip = stagesToSkip(flags);
   const steps = stepsSetting(process.env);
   const { config, target } = await configAndTarget(flags, io);
+  await refuseProductionServer(target, 'check', 'create its scratch database');
   const progress = progressLine('rb check: ');
   // Ctrl-C / SIGTERM: the running step's child ends, the scratch database is dropped (runCheck's finally).
   let result: CheckResult;

@@ -1,5 +1,5 @@
 import { loadConfig, type Config } from '../config.ts';
-import { UsageError } from '../errors.ts';
+import { RefusedError, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { resolveTarget, type Target } from '../target/resolve-target.ts';
 import { describeUrl } from '../target/database-url.ts';
@@ -27,6 +27,21 @@ export async function configAndTarget(flags: TargetFlags, io: Pick<Io, 'err'>): 
   const config = loadConfig();
   const target = await resolveTarget(config, { prod: flags.prod, databaseUrl: flags.databaseUrl, warn: io.err });
   return { config, target };
+}
+
+/**
+ * rb types and rb check create databases (shadow, scratch) beside their target and run every
+ * migration there: a target that is production's database however it was spelled (DATABASE_URL,
+ * --database-url) is refused, as --prod is.
+ */
+export async function refuseProductionServer(target: Target, command: string, what: string): Promise<void> {
+  const { identifyTarget } = await import('../target/resolve-target.ts');
+  await identifyTarget(target);
+  if (!target.isProduction) return;
+  throw new RefusedError(
+    `refusing to ${what} on production's server: ${target.source} (${describeUrl(target.url)}) is production's database (PROD_DATABASE_URL), and rb ${command} never uses production; ` +
+      `point ${target.source} at a local or CI database, or unset it to use the embedded server`,
+  );
 }
 
 /** "local database rb@127.0.0.1:54329/development" / "PRODUCTION app@db:5432/app" */

@@ -4,6 +4,7 @@ import { RbError, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { generateTypes, type TypesResult } from '../types/generate-types.ts';
 import { loadTypesSettings, PGTYPED_CONFIG_FILE } from '../types/pgtyped-config.ts';
+import { refuseProductionServer } from './common.ts';
 
 export interface TypesFlags {
   check?: boolean;
@@ -52,7 +53,9 @@ export function reportTypes(result: TypesResult, io: Io, quiet = false): RbError
 function serverResolver(config: Config, flags: TypesFlags): () => Promise<string> {
   return async () => {
     const { resolveTarget } = await import('../target/resolve-target.ts');
-    return (await resolveTarget(config, { databaseUrl: flags.databaseUrl })).url;
+    const target = await resolveTarget(config, { databaseUrl: flags.databaseUrl });
+    await refuseProductionServer(target, 'types', 'build the shadow database');
+    return target.url;
   };
 }
 

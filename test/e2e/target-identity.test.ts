@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -249,6 +249,27 @@ test('through DATABASE_URL, production keeps the --prod refusals: out-of-order f
   const state = await prodState();
   assert.equal(state.versions, [...BASE_VERSIONS, '20240901000000']);
   assert.equal(state.tables, ['audit_log', 'my_model', 'user']);
+});
+
+test('rb types and rb check refuse a DATABASE_URL that is production under another name: no shadow or scratch database on its server', async () => {
+  const { port, database } = parseDatabaseUrl(prod);
+  const url = spelled('localhost', port);
+  const databases = () => withSql(prod, async (sql) => (await sql`select datname from pg_database order by 1`).map((r) => r.datname as string));
+  const before = await databases();
+  const typed = project(exampleFiles);
+  cpSync(path.join(repoRoot, 'pgtyped.config.json'), path.join(typed, 'pgtyped.config.json'));
+  cpSync(path.join(repoRoot, 'queries', 'user.sql'), path.join(typed, 'queries', 'user.sql'));
+  for (const [command, what] of [['types', 'build the shadow database'], ['check', 'create its scratch database']] as const) {
+    const run = await runRb([command], { cwd: typed, env: { DATABASE_URL: url, PROD_DATABASE_URL: prod } });
+    assert.is(run.code, 5, `${command}: ${run.stderr}`);
+    assert.is(
+      run.stderr,
+      `rb: refusing to ${what} on production's server: DATABASE_URL (postgres@localhost:${port}/${database}) is production's database (PROD_DATABASE_URL), and rb ${command} never uses production; ` +
+        'point DATABASE_URL at a local or CI database, or unset it to use the embedded server\n',
+      command,
+    );
+  }
+  assert.equal(await databases(), before);
 });
 
 test('downgrade and run-script through DATABASE_URL naming production are guarded too', async () => {
