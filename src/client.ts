@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { ConnectionError } from './errors.ts';
+import { ConnectionError, UsageError } from './errors.ts';
 import { localServerRefusedHint } from './local-db/refused-hint.ts';
 import { maskUrl } from './target/database-url.ts';
 
@@ -91,6 +91,14 @@ export function connectionFailureReason(error: unknown): string | undefined {
   return REASONS[code] ?? e.message;
 }
 
+function urlParameters(url: string): string[] {
+  try {
+    return [...new URL(url).searchParams.keys()];
+  } catch {
+    return [];
+  }
+}
+
 /** A connection that was open and went away: a server restart, a terminated session. */
 const LOST_CODES = new Set(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', '57P01', '57P02']);
 
@@ -105,6 +113,11 @@ export function asConnectionError(error: unknown, url: string): unknown {
     return new ConnectionError(
       `lost the connection to ${maskUrl(url)} (${code === 'CONNECTION_CLOSED' || code === 'CONNECTION_DESTROYED' ? 'the server closed it' : e.message}; did the server restart?); run the command again once the server is reachable`,
     );
+  }
+  // postgres.js sends URL parameters it does not know to the server as settings.
+  const setting = code === '42704' ? /unrecognized configuration parameter "([^"]+)"/.exec(e.message ?? '')?.[1] : undefined;
+  if (setting !== undefined && urlParameters(url).includes(setting)) {
+    return new UsageError(`${maskUrl(url)}: the server has no setting "${setting}", which rb's client sends it as one (postgres.js passes unknown URL parameters to the server); remove ${setting} from the URL`);
   }
   const reason = connectionFailureReason(error);
   if (reason === undefined) return error;

@@ -39,6 +39,14 @@ function maskWholeUrl(url: string): string {
  * dbmate, postgres.js) would read differently from each other, so every tool reaches the same
  * database as the same user, and every message can mask the password.
  */
+/** libpq connection parameters that postgres.js neither reads nor can pass to the server. */
+const LIBPQ_ONLY_PARAMETERS = new Set([
+  'dbname', 'host', 'hostaddr', 'port', 'user', 'passfile', 'service', 'target_session_attrs', 'load_balance_hosts',
+  'sslrootcert', 'sslcert', 'sslkey', 'sslcrl', 'sslcrldir', 'sslpassword', 'sslcompression', 'sslsni', 'requiressl',
+  'ssl_min_protocol_version', 'ssl_max_protocol_version', 'channel_binding', 'gssencmode', 'gsslib', 'krbsrvname',
+  'requirepeer', 'tcp_user_timeout', 'replication', 'client_encoding',
+]);
+
 export function parseDatabaseUrl(url: string, source = 'database URL'): UrlParts {
   const shown = maskWholeUrl(url);
   if (!/^postgres(ql)?:\/\//i.test(url)) {
@@ -60,6 +68,15 @@ export function parseDatabaseUrl(url: string, source = 'database URL'): UrlParts
     parsed = new URL(url);
   } catch {
     throw new UsageError(`${source} is not a valid URL (${shown}); ${EXPECTED}`);
+  }
+  // postgres.js sends unknown URL parameters to the server as settings: libpq's own ones fail there
+  // ("unrecognized configuration parameter") or in postgres.js, as an internal error.
+  const unsupported = [...parsed.searchParams.keys()].filter((key) => LIBPQ_ONLY_PARAMETERS.has(key) || key.startsWith('keepalives'));
+  if (unsupported.length) {
+    throw new UsageError(
+      `${source} (${shown}) has the parameter${unsupported.length > 1 ? 's' : ''} ${unsupported.join(', ')}, which rb's client (postgres.js) does not read; ` +
+        'remove it from the URL (rb reads sslmode, application_name, connect_timeout and server settings such as search_path)',
+    );
   }
   if (parsed.searchParams.has('password')) {
     throw new UsageError(`${source} (${shown}) passes the password as a query parameter, which postgres.js does not read; put it after the user name, percent-encoded (user:secret@host)`);

@@ -99,6 +99,22 @@ test('an unreachable database gives one line with the masked URL, no stack trace
   assert.not.match(result.stderr, 's3cret');
 });
 
+test('URL parameters rb\'s client cannot use are one line (exit 2), not an internal error', async () => {
+  const cwd = tempProject();
+  const libpq = await runRb(['status'], { cwd, env: { DATABASE_URL: 'postgres://app:secret@127.0.0.1:1/shop?sslmode=require&sslrootcert=/etc/ca.pem' } });
+  assert.is(libpq.code, 2);
+  assert.is(
+    libpq.stderr,
+    'rb: DATABASE_URL (postgres://app:****@127.0.0.1:1/shop?sslmode=require&sslrootcert=/etc/ca.pem) has the parameter sslrootcert, which rb\'s client (postgres.js) does not read; ' +
+      'remove it from the URL (rb reads sslmode, application_name, connect_timeout and server settings such as search_path)\n',
+  );
+  const url = `${await createEmptyDatabase(import.meta.url)}&foo=bar`;
+  const unknown = await runRb(['status'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(unknown.code, 2, unknown.stderr);
+  assert.match(unknown.stderr, /^rb: postgres:\/\/\S+&foo=bar: the server has no setting "foo", which rb's client sends it as one \(postgres\.js passes unknown URL parameters to the server\); remove foo from the URL\n$/);
+  assert.not.match(unknown.stderr, 'internal error');
+});
+
 test('an unknown command or flag is a usage error (exit 2) with a hint', async () => {
   const cwd = tempProject();
   const usage = async (args: string[]) => {
