@@ -4,7 +4,6 @@ import { RbError, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { generateTypes, type TypesResult } from '../types/generate-types.ts';
 import { loadTypesSettings, PGTYPED_CONFIG_FILE } from '../types/pgtyped-config.ts';
-import { refuseProductionServer } from './common.ts';
 
 export interface TypesFlags {
   check?: boolean;
@@ -52,7 +51,8 @@ export function reportTypes(result: TypesResult, io: Io, quiet = false): RbError
 
 function serverResolver(config: Config, flags: TypesFlags): () => Promise<string> {
   return async () => {
-    const { resolveTarget } = await import('../target/resolve-target.ts');
+    // Loaded only when a file must be generated: "nothing changed" loads no database client.
+    const [{ resolveTarget }, { refuseProductionServer }] = await Promise.all([import('../target/resolve-target.ts'), import('./common.ts')]);
     const target = await resolveTarget(config, { databaseUrl: flags.databaseUrl });
     await refuseProductionServer(target, 'types', 'build the shadow database');
     return target.url;
