@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// rb's executable: checks what it needs, then runs the compiled CLI (dist/main.js). Plain
+// rb's executable: checks what it needs, then runs the compiled CLI (dist/cli/main.js, see build/bundle-cli.js). Plain
 // JavaScript on purpose: it must run before anything is built, and say so in one line when not.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
-const main = new URL('../dist/main.js', import.meta.url);
+const main = new URL('../dist/cli/main.js', import.meta.url);
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
 function fail(message) {
@@ -17,7 +17,7 @@ if (major < 20 || (major === 20 && minor < 19)) {
   fail(`Node ${process.versions.node} is too old; rb needs Node 20.19 or newer (nodejs.org, or your version manager)`);
 }
 if (!existsSync(main)) {
-  fail(`this copy of @rbsql/cli in ${packageDir} is not built (dist/main.js is missing); run "npm run build" there, or install the published package`);
+  fail(`this copy of @rbsql/cli in ${packageDir} is not built (dist/cli/main.js is missing); run "npm run build" there, or install the published package`);
 }
 try {
   await import(main.href);

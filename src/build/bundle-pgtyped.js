@@ -1,5 +1,6 @@
 // Bundles the parts of pgtyped 2.4 that `rb types` drives (its generator, parser, wire client and
-// config helpers, unchanged) into dist/vendor/pgtyped.js, run by `npm run build` after tsc.
+// config helpers, unchanged) into dist/vendor/pgtyped.cjs, run by `npm run build` after tsc.
+// CommonJS, so that rb can run it with V8's code cache (src/types/code-cache.ts).
 //
 // Why: loaded from node_modules, those modules cost ~300-400 ms per run here: Node imports
 // antlr4ts (CommonJS, ~300 files) from pgtyped's ES modules by lexing every file for its exports,
@@ -50,13 +51,14 @@ const result = await esbuild.build({
   absWorkingDir: packageDir,
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
-  outfile: path.join(outDir, 'pgtyped.js'),
+  outfile: path.join(outDir, 'pgtyped.cjs'),
+  // pgtyped's config module calls createRequire(import.meta.url), which CommonJS spells with __filename.
+  define: { 'import.meta.url': '__rbImportMetaUrl' },
   metafile: true,
   logLevel: 'warning',
-  // antlr4ts, chalk and debug are CommonJS and require Node's built-in modules.
-  banner: { js: "import { createRequire as rbCreateRequire } from 'node:module';\nconst require = rbCreateRequire(import.meta.url);" },
+  banner: { js: "var __rbImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [{
     name: 'rb-pgtyped',
     setup(build) {
@@ -88,5 +90,5 @@ const notices = [...packages.entries()].sort(([, a], [, b]) => a.name.localeComp
 });
 writeFileSync(
   path.join(outDir, 'pgtyped.LICENSES.txt'),
-  `dist/vendor/pgtyped.js bundles these packages, unchanged (see src/build/bundle-pgtyped.js):\n\n${notices.join('\n\n---\n\n')}\n`,
+  `dist/vendor/pgtyped.cjs bundles these packages, unchanged (see src/build/bundle-pgtyped.js):\n\n${notices.join('\n\n---\n\n')}\n`,
 );

@@ -6,7 +6,7 @@ import type { LocalServerSettings } from '../config.ts';
 import { connect, offerClient, withClient } from '../client.ts';
 import { ConnectionError, RbError } from '../errors.ts';
 import type { ServerUser } from './server-user.ts';
-import { ensureSuperuserPassword, passwordFile, readSuperuserPassword, scramVerifier } from './superuser-password.ts';
+import { ensureSuperuserPassword, hasScramIterations, passwordFile, readSuperuserPassword, scramVerifier } from './superuser-password.ts';
 
 /** The PostgreSQL major the embedded binaries are (pinned in package.json to match pg_dump 15). */
 export const EMBEDDED_MAJOR = 15;
@@ -211,6 +211,18 @@ async function requirePassword(settings: LocalServerSettings, paths: ServerPaths
   });
 }
 
+/**
+ * initdb stores the password with PostgreSQL's 4096 SCRAM iterations; rb's clients log in faster
+ * at SCRAM_ITERATIONS (superuser-password.ts says why that is safe here). Set once per server
+ * start, so clusters made before this change get it too; same password, a new verifier.
+ */
+async function useCheapScram(settings: LocalServerSettings, port: number, password: string): Promise<void> {
+  await withClient(localServerUrl(settings, 'postgres', port), async (sql) => {
+    const [role] = await sql<{ rolpassword: string | null }[]>`select rolpassword from pg_authid where rolname = 'postgres'`;
+    if (!hasScramIterations(role?.rolpassword ?? null)) await sql.unsafe(`alter role postgres password '${scramVerifier(password)}'`);
+  });
+}
+
 function checkMajor(dataDir: string): void {
   const versionFile = path.join(dataDir, 'PG_VERSION');
   const major = Number(readFileSync(versionFile, 'utf8').trim());
@@ -280,20 +292,22 @@ export async function startLocalServer(settings: LocalServerSettings, options: S
         `could not start the local PostgreSQL on port ${settings.port}: ${logTail(paths.log) || start.stderr.trim()} (log: ${paths.log})`,
       );
     }
-    return requireRunning(settings, paths);
+    return requireRunning(settings, paths, { started: true });
   });
 }
 
 /** The running server's status, after converting a trust cluster to password authentication. */
-async function requireRunning(settings: LocalServerSettings, paths: ServerPaths): Promise<RunningServer> {
+async function requireRunning(settings: LocalServerSettings, paths: ServerPaths, { started = false } = {}): Promise<RunningServer> {
   const status = await localServerStatus(settings);
   if (!status.running) throw new ConnectionError(`the local PostgreSQL stopped right after it started; see ${paths.log}`);
   if (!trustsConnections(paths.data)) {
-    if (!readSuperuserPassword(paths.root)) {
+    const password = readSuperuserPassword(paths.root);
+    if (!password) {
       throw new RbError(
         `${passwordFile(paths.root)} is missing, so rb cannot log in to the local PostgreSQL (it asks for that password); put the file back, or run "rb db stop" and delete ${paths.root} to start afresh (local data is lost)`,
       );
     }
+    if (started) await useCheapScram(settings, status.port, password);
     return status;
   }
   await requirePassword(settings, paths, status.port);

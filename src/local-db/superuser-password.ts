@@ -44,11 +44,25 @@ export function ensureSuperuserPassword(root: string): string {
 }
 
 /**
+ * SCRAM iterations of the superuser's verifier: 1000, the fewest dbmate's driver (lib/pq) takes
+ * ("invalid SCRAM-SHA-256 iteration count" below that); PostgreSQL 15 stores 4096. Iterations slow
+ * down guessing a password from a stolen verifier; this password is 192 random bits, so they add no
+ * safety, while every login pays them: pgtyped's SCRAM is plain JavaScript, ~30 ms of each
+ * `rb types` at 4096 and ~7 ms at 1000 (README, "What each command costs").
+ */
+export const SCRAM_ITERATIONS = 1000;
+
+/** Whether a stored verifier (pg_authid.rolpassword) already uses SCRAM_ITERATIONS. */
+export function hasScramIterations(rolpassword: string | null): boolean {
+  return rolpassword?.startsWith(`SCRAM-SHA-256$${SCRAM_ITERATIONS}:`) ?? false;
+}
+
+/**
  * The SCRAM-SHA-256 verifier PostgreSQL stores for a password (RFC 7677, as libpq's
  * PQencryptPasswordConn builds it): ALTER ROLE ... PASSWORD '<verifier>' sets the password
  * without sending it, so it cannot show up in the server log or pg_stat_activity.
  */
-export function scramVerifier(password: string, salt = randomBytes(16), iterations = 4096): string {
+export function scramVerifier(password: string, salt = randomBytes(16), iterations = SCRAM_ITERATIONS): string {
   const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
   const clientKey = createHmac('sha256', salted).update('Client Key').digest();
   const storedKey = createHash('sha256').update(clientKey).digest();

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { relativeToProject, type Config } from '../config.ts';
 import { inputKey, readCache, writeCache, type CacheEntry } from './generation-cache.ts';
 import { findOrphans, listQueryFiles, loadTypesSettings, type QueryFile } from './pgtyped-config.ts';
-import { loadPgtyped, pgtypedVersions } from './pgtyped-library.ts';
+import { loadPgtyped, pgtypedVersions, savePgtypedCodeCache } from './pgtyped-library.ts';
 import type { QueryProblem } from './pgtyped-generator.ts';
 import { migrationsHash } from './migrations-hash.ts';
 import { positionalParameterWarnings, sourceWarnings } from './query-warnings.ts';
@@ -86,8 +86,9 @@ export async function generateTypes(config: Config, options: TypesOptions): Prom
   const result: TypesResult = { check, files: [], problems: [], warnings, ignored: settings.ignored, generated: toGenerate.length };
   if (toGenerate.length > 0) {
     // Load pgtyped while the server and the shadow database are checked (CPU vs waiting on I/O).
-    loadPgtyped().catch(() => {}); // the same promise is awaited (and its error thrown) below
-    const serverUrl = await options.serverUrl();
+    const server = options.serverUrl();
+    loadPgtyped(config.stateDir).catch(() => {}); // the same promise is awaited (and its error thrown) below
+    const serverUrl = await server;
     const { ensureShadowDatabase } = await import('./shadow-database.ts');
     result.shadow = await ensureShadowDatabase({
       serverUrl, projectDir: config.projectDir, migrationsDir: config.migrationsDir, schemas: config.schemas, hash,
@@ -99,6 +100,7 @@ export async function generateTypes(config: Config, options: TypesOptions): Prom
     result.warnings.push(...generation.warnings);
     if (result.problems.length > 0) return result;
     for (const output of generation.outputs) known.set(output.file.path, output.content);
+    await savePgtypedCodeCache();
   }
 
   const entries: Record<string, CacheEntry> = {};

@@ -100,6 +100,29 @@ test('a new embedded server: other OS users cannot connect or read the password;
   assert.match(read.stderr, 'Permission denied');
   // The project directory is open to the other user (0755): the file's own mode is what protects it.
   assert.ok((await asOtherUser('test', ['-r', path.join(cwd, 'package.json')])).ok);
+
+  // The verifier uses 1000 SCRAM iterations (PostgreSQL's initdb stores 4096): a cluster that has
+  // 4096 (made by an earlier rb) gets 1000 on its next start, with the same password.
+  const verifier = () => withSql(url.stdout.trim(), async (sql) => (await sql`select rolpassword from pg_authid where rolname = 'postgres'`)[0].rolpassword as string);
+  assert.match(await verifier(), /^SCRAM-SHA-256\$1000:/);
+  await withSql(url.stdout.trim(), (sql) => sql.unsafe(`set password_encryption = 'scram-sha-256'; alter role postgres password '${password}'`));
+  assert.match(await verifier(), /^SCRAM-SHA-256\$4096:/);
+  assert.is((await runRb(['db', 'stop'], { cwd, env })).code, 0);
+  const restarted = await runRb(['db', 'start'], { cwd, env });
+  assert.is(restarted.code, 0, restarted.stderr);
+  assert.match(await verifier(), /^SCRAM-SHA-256\$1000:/);
+  assert.is(passwordOf(dataDir), password);
+  // libpq (psql, pg_dump), dbmate (lib/pq, which refuses fewer than 1000) and pgtyped log in with it.
+  const psqlAgain = await runProcess('psql', ['-w', '-X', '-At', '-d', url.stdout.trim(), '-c', 'select 1'], { env: { PATH: process.env.PATH } });
+  assert.is(psqlAgain.stdout, '1\n', psqlAgain.stderr);
+  writeFileSync(path.join(cwd, 'db', 'migrations', '20990101000000_after_restart.sql'), '-- migrate:up\ncreate table app.after_restart (id int);\n\n-- migrate:down\ndrop table app.after_restart;\n');
+  const upAgain = await runRb(['upgrade'], { cwd, env });
+  assert.is(upAgain.code, 0, upAgain.stderr);
+  assert.match(upAgain.stdout, 'applied 1 migration(s)');
+  assert.match(readFileSync(path.join(cwd, 'db', 'schema.sql'), 'utf8'), 'CREATE TABLE app.after_restart');
+  const again = await runRb(['upgrade'], { cwd, env });
+  assert.is(again.code, 0, again.stderr);
+  assert.match(again.stdout, 'up to date, nothing to apply');
 });
 
 /** A cluster as rb initialised it before issue 9: trust for every local connection, no password. */
@@ -156,6 +179,7 @@ for (const running of [true, false]) {
     const after = await otherUserPsql(old.bare('development'));
     assert.is(after.code, 2);
     assert.match(after.stderr, 'fe_sendauth: no password supplied');
+    assert.match(await withSql(url, async (sql) => (await sql`select rolpassword from pg_authid where rolname = 'postgres'`)[0].rolpassword as string), /^SCRAM-SHA-256\$1000:/);
     // The password went in as a SCRAM verifier: it appears nowhere in the server's log.
     assert.not.match(readFileSync(path.join(old.root, 'server.log'), 'utf8'), password);
   });

@@ -73,7 +73,7 @@ test('npm pack: each tarball holds only what runs (no tests, acceptance, example
   for (const file of ['dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/cjs/index.d.ts', 'dist/cjs/package.json']) {
     assert.ok(runtimeFiles.includes(file), `runtime tarball lacks ${file}`);
   }
-  for (const file of ['bin/rb.js', 'dist/main.js', 'dist/cli.js', 'dist/vendor/pgtyped.js', 'dist/vendor/pgtyped.json', 'dist/vendor/pgtyped.LICENSES.txt']) {
+  for (const file of ['bin/rb.js', 'dist/cli/main.js', 'dist/vendor/pgtyped.cjs', 'dist/vendor/pgtyped.json', 'dist/vendor/pgtyped.LICENSES.txt']) {
     assert.ok(toolkitFiles.includes(file), `toolkit tarball lacks ${file}`);
   }
   assert.not.ok(toolkitFiles.some((f) => f.startsWith('dist/runtime/')), 'the toolkit must not carry a copy of the runtime');
@@ -239,7 +239,7 @@ test('a copy of the toolkit that is not built, or has no dependencies where it l
   cpSync(path.join(repoRoot, 'src', 'bin'), path.join(bare, 'bin'), { recursive: true });
   const unbuilt = await run(process.execPath, [path.join(bare, 'bin', 'rb.js'), '--version'], bare);
   assert.is(unbuilt.code, 2);
-  assert.is(unbuilt.stderr, `rb: this copy of @rbsql/cli in ${bare}/ is not built (dist/main.js is missing); run "npm run build" there, or install the published package\n`);
+  assert.is(unbuilt.stderr, `rb: this copy of @rbsql/cli in ${bare}/ is not built (dist/cli/main.js is missing); run "npm run build" there, or install the published package\n`);
   cpSync(path.join(repoRoot, 'src', 'dist'), path.join(bare, 'dist'), { recursive: true });
   const orphan = await run(process.execPath, [path.join(bare, 'bin', 'rb.js'), 'status'], bare);
   assert.is(orphan.code, 2);

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
@@ -7,9 +7,10 @@ import { createEmptyDatabase, repoRoot } from '../support/databases.ts';
 import { runRb, tempProject } from '../support/project.ts';
 import { tempDir } from '../support/temp.ts';
 
-// What `rb types` loads (issue 10): pgtyped's modules come from rb's bundle (dist/vendor/pgtyped.js,
-// built from the pinned versions), never the TypeScript compiler or pgtyped's own files in
-// node_modules; a run with nothing changed loads neither pgtyped nor a database client.
+// What `rb types` loads (issue 10): pgtyped's modules come from rb's bundle (dist/vendor/pgtyped.cjs,
+// built from the pinned versions, run with V8's code cache kept in .rb/), never the TypeScript
+// compiler or pgtyped's own files in node_modules; a run with nothing changed loads neither pgtyped
+// nor a database client.
 const dir = tempDir('types-loading-');
 const loads = path.join(dir, 'loaded.log');
 // Loaded into rb before its own modules (NODE_OPTIONS): a module hook that records every module file it loads.
@@ -22,7 +23,18 @@ export async function load(url, context, next) {
 }
 `);
 const recorder = path.join(dir, 'record-loads.mjs');
-writeFileSync(recorder, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+// The bundle is read with readFileSync and compiled by node:vm (src/types/code-cache.ts), which no
+// module hook sees: the recorder also logs the .cjs files rb reads.
+writeFileSync(recorder, `import { register, syncBuiltinESMExports } from 'node:module';
+import fs from 'node:fs';
+register(${JSON.stringify(pathToFileURL(hooks).href)});
+const readFileSync = fs.readFileSync;
+fs.readFileSync = function (file, ...rest) {
+  if (String(file).endsWith('.cjs')) fs.appendFileSync(process.env.RB_TEST_LOAD_LOG, 'read ' + String(file) + '\\n');
+  return readFileSync.call(this, file, ...rest);
+};
+syncBuiltinESMExports();
+`);
 
 async function typesLoading(cwd: string, env: Record<string, string>): Promise<{ stdout: string; loaded: string[] }> {
   writeFileSync(loads, '');
@@ -41,13 +53,38 @@ test('rb types generates with the bundled pgtyped, without TypeScript; with noth
 
   const generated = await typesLoading(cwd, env);
   assert.match(generated.stdout, '1 query file(s): 1 written, 0 unchanged');
-  assert.ok(generated.loaded.some((url) => url.endsWith('/dist/vendor/pgtyped.js')), 'the bundle was loaded');
+  assert.equal(generated.loaded.filter((url) => url.endsWith('/pgtyped.cjs')), [`read ${path.join(repoRoot, 'src', 'dist', 'vendor', 'pgtyped.cjs')}`]);
   assert.equal(generated.loaded.filter((url) => /\/node_modules\/(typescript|@pgtyped|antlr4ts)\//.test(url)), []);
+  // V8's code cache for the bundle: written by the first generation, used (and kept) by the next.
+  const codeCache = path.join(cwd, '.rb', 'pgtyped.code-cache');
+  const written = statSync(codeCache);
+  assert.ok(written.size > 100_000, `code cache of ${written.size} bytes`);
+  writeFileSync(path.join(cwd, 'queries', 'user.sql'), '/* @name GetUserById */\nSELECT id FROM "user" WHERE id = :id!;\n');
+  const regenerated = await typesLoading(cwd, env);
+  assert.match(regenerated.stdout, '1 query file(s): 1 written, 0 unchanged');
+  assert.equal(statSync(codeCache).mtimeMs, written.mtimeMs, 'the cache V8 accepted is not rewritten');
 
   const unchanged = await typesLoading(cwd, env);
   assert.match(unchanged.stdout, '(nothing changed since the last run)');
-  assert.equal(unchanged.loaded.filter((url) => /\/vendor\/pgtyped\.js$|\/node_modules\/(postgres|@pgtyped)\//.test(url)), []);
-  assert.ok(unchanged.loaded.some((url) => url.endsWith('/types/generate-types.js')), 'the recorder saw rb load its modules');
+  assert.equal(unchanged.loaded.filter((url) => /\/vendor\/pgtyped\.cjs$|\/node_modules\/(postgres|@pgtyped)\//.test(url)), []);
+  assert.ok(unchanged.loaded.some((url) => url.endsWith('/dist/cli/main.js')), 'the recorder saw rb load its modules');
+});
+
+test('a code cache V8 rejects (another Node, a damaged file) is compiled past and written anew', async () => {
+  const cwd = tempProject();
+  cpSync(path.join(repoRoot, 'db', 'migrations'), path.join(cwd, 'db', 'migrations'), { recursive: true });
+  cpSync(path.join(repoRoot, 'pgtyped.config.json'), path.join(cwd, 'pgtyped.config.json'));
+  mkdirSync(path.join(cwd, 'queries'));
+  writeFileSync(path.join(cwd, 'queries', 'user.sql'), '/* @name GetUserById */\nSELECT id, email FROM "user" WHERE id = :id!;\n');
+  mkdirSync(path.join(cwd, '.rb'));
+  const codeCache = path.join(cwd, '.rb', 'pgtyped.code-cache');
+  writeFileSync(codeCache, 'not bytecode');
+  const run = await runRb(['types'], { cwd, env: { DATABASE_URL: await createEmptyDatabase('types-loading-rejected') } });
+  assert.is(run.code, 0, run.stderr);
+  assert.is(run.stderr, '');
+  assert.match(run.stdout, '1 query file(s): 1 written, 0 unchanged');
+  assert.match(readFileSync(path.join(cwd, 'queries', 'user.queries.ts'), 'utf8'), 'export const getUserById');
+  assert.ok(statSync(codeCache).size > 100_000, 'rewritten with real bytecode');
 });
 
 test.run();

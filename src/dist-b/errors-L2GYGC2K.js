@@ -1,0 +1,16 @@
+import {
+  ConnectionError,
+  InterruptedError,
+  MigrationError,
+  RbError,
+  RefusedError,
+  UsageError
+} from "./chunk-RVO3MYFU.js";
+export {
+  ConnectionError,
+  InterruptedError,
+  MigrationError,
+  RbError,
+  RefusedError,
+  UsageError
+};

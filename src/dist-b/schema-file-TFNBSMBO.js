@@ -1,0 +1,28 @@
+import {
+  joinDumpBlocks,
+  splitDumpBlocks,
+  stripRestrictLines,
+  stripTables,
+  stripTrackingTables,
+  withoutObject,
+  writeSchemaFile
+} from "./chunk-YS7UXT2K.js";
+import "./chunk-J3NTZTBQ.js";
+import "./chunk-2M3JEVIH.js";
+import "./chunk-NMHWLE4Q.js";
+import "./chunk-IUNTMCXC.js";
+import "./chunk-7U3JJN2P.js";
+import "./chunk-GX35TSEW.js";
+import "./chunk-APFTIODY.js";
+import "./chunk-ZES4J75L.js";
+import "./chunk-ZXLN6B57.js";
+import "./chunk-RVO3MYFU.js";
+export {
+  joinDumpBlocks,
+  splitDumpBlocks,
+  stripRestrictLines,
+  stripTables,
+  stripTrackingTables,
+  withoutObject,
+  writeSchemaFile
+};

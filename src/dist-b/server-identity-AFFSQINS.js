@@ -1,0 +1,12 @@
+import {
+  matchProduction,
+  onSameServer
+} from "./chunk-5YUNIXTH.js";
+import "./chunk-EKB3CR5R.js";
+import "./chunk-ZES4J75L.js";
+import "./chunk-ZXLN6B57.js";
+import "./chunk-RVO3MYFU.js";
+export {
+  matchProduction,
+  onSameServer
+};
