@@ -93,7 +93,6 @@ export async function generateTypes(config: Config, options: TypesOptions): Prom
     result.shadow = await ensureShadowDatabase({
       serverUrl, projectDir: config.projectDir, migrationsDir: config.migrationsDir, schemas: config.schemas, hash,
     });
-    // Loaded only now: pgtyped (and TypeScript, which it imports) cost time a cache hit does not need.
     const { generateQueryTypes } = await import('./pgtyped-generator.ts');
     const generation = await generateQueryTypes(toGenerate, settings, result.shadow.url);
     result.problems = generation.problems;

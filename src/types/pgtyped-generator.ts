@@ -76,17 +76,30 @@ function dbOptions(url: string) {
   };
 }
 
-async function openConnection(lib: PgtypedLibrary, url: string): Promise<WireQueue> {
+/** One of pgtyped's connections; `lost` rejects when its socket fails or closes. */
+interface PgtypedConnection {
+  queue: WireQueue;
+  lost: Promise<never>;
+}
+
+async function openConnection(lib: PgtypedLibrary, url: string): Promise<PgtypedConnection> {
   const queue = new lib.AsyncQueue();
   queue.socket.setNoDelay(true); // the reason pgtyped's CLI is slow (field notes §3)
+  // pgtyped's wire client listens for no socket error and never learns that a connection closed:
+  // an error would end rb with a stack trace, a closed connection would leave pgtyped waiting.
+  const lost = new Promise<never>((_resolve, reject) => {
+    queue.socket.on('error', (error) => reject(new ConnectionError(`pgtyped's connection to ${maskUrl(url)} failed: ${error.message}`)));
+    queue.socket.on('close', () => reject(new ConnectionError(`pgtyped's connection to ${maskUrl(url)} was closed by the server; run rb types again`)));
+  });
+  lost.catch(() => {}); // raced below and in run(); closing it ourselves rejects it unheard
   try {
-    await lib.startup(dbOptions(url), queue);
+    await Promise.race([lib.startup(dbOptions(url), queue), lost]);
   } catch (error) {
     queue.socket.destroy();
     throw new ConnectionError(`pgtyped could not connect to ${maskUrl(url)}: ${(error as Error).message}`);
   }
   queue.socket.setNoDelay(true);
-  return queue;
+  return { queue, lost };
 }
 
 /**
@@ -223,27 +236,28 @@ async function generateOne(lib: PgtypedLibrary, connection: WireQueue, { file, c
 export async function generateQueryTypes(files: QueryFile[], settings: TypesSettings, url: string, connections = 4): Promise<GenerationResult> {
   const result: GenerationResult = { outputs: [], problems: [], warnings: [] };
   if (files.length === 0) return result;
-  // Connections first, then the parsing (CPU) while the server answers them.
+  // Connections first, then the parsing (CPU) while the server answers them. (Not before the
+  // shadow database is known to exist: pgtyped's login calls process.exit(1) when it fails.)
   const typesRead = schemaTypes(url);
   typesRead.catch(() => {}); // awaited below
   const lib = await loadPgtyped();
   const opening = Promise.allSettled(Array.from({ length: Math.min(connections, files.length) }, () => openConnection(lib, url)));
   const parsed = files.map((file) => parseQueryFile(lib, file, result)).filter((p): p is ParsedFile => p !== undefined);
   const opened = await opening;
-  const queues = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  const connected = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
   try {
     const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed) throw failed.reason;
     const mapping = typeMapping(lib, settings, await typesRead);
     let index = 0;
-    await withConsoleCapture(() => Promise.all(queues.map(async (queue) => {
+    await Promise.race([withConsoleCapture(() => Promise.all(connected.map(async ({ queue }) => {
       while (index < parsed.length) {
         const file = parsed[index++];
         await generateOne(lib, queue, file, settings, mapping, result);
       }
-    })));
+    }))), ...connected.map((c) => c.lost)]);
   } finally {
-    for (const queue of queues) queue.socket.destroy();
+    for (const { queue } of connected) queue.socket.destroy();
   }
   const order = new Map(files.map((f, i) => [f.path, i]));
   result.outputs.sort((a, b) => order.get(a.file.path)! - order.get(b.file.path)!);

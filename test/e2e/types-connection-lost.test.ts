@@ -1,0 +1,61 @@
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createEmptyDatabase, repoRoot, withSql } from '../support/databases.ts';
+import { runRb, startRb, tempProject } from '../support/project.ts';
+import { maskUrl, withDatabase } from '../../src/target/database-url.ts';
+
+// pgtyped's wire client listens for no socket error and never learns that its connection closed
+// (src/types/pgtyped-generator.ts): a connection the server ends mid-generation must end rb types
+// with one line and exit 3, not a stack trace, a hang or an unsettled exit, and write nothing.
+
+const FILES = 120;
+
+function project(): string {
+  const cwd = tempProject();
+  cpSync(path.join(repoRoot, 'db', 'migrations'), path.join(cwd, 'db', 'migrations'), { recursive: true });
+  cpSync(path.join(repoRoot, 'pgtyped.config.json'), path.join(cwd, 'pgtyped.config.json'));
+  mkdirSync(path.join(cwd, 'queries'));
+  return cwd;
+}
+
+function writeQueryFiles(cwd: string): void {
+  for (let i = 0; i < FILES; i += 1) {
+    const queries = Array.from({ length: 8 }, (_, q) => `/* @name Get${i}x${q} */\nSELECT id, email FROM "user" WHERE id = :id! AND email <> '${i}-${q}';\n`);
+    writeFileSync(path.join(cwd, 'queries', `q${String(i).padStart(3, '0')}.sql`), queries.join('\n'));
+  }
+}
+
+test('pgtyped\'s connection ended by the server mid-generation: one line, exit 3, nothing written', async () => {
+  const cwd = project();
+  const url = await createEmptyDatabase('types-lost');
+  const shadow = `${new URL(url).pathname.slice(1)}_rb_shadow`;
+  // Build the shadow database first, so that the run below only generates.
+  writeFileSync(path.join(cwd, 'queries', 'only.sql'), '/* @name Only */\nSELECT 1 AS one;\n');
+  const built = await runRb(['types'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(built.code, 0, built.stderr);
+  writeQueryFiles(cwd);
+
+  const run = startRb(['types'], { cwd, env: { DATABASE_URL: url } });
+  // pgtyped's sessions (it sets no application_name; rb's own are named) on the shadow database.
+  const terminated = await withSql(url, async (sql) => {
+    for (let attempt = 0; attempt < 400; attempt += 1) {
+      const rows = await sql<{ ended: boolean }[]>`
+        select pg_terminate_backend(pid) as ended from pg_stat_activity
+        where datname = ${shadow} and application_name = '' and pid <> pg_backend_pid()`;
+      if (rows.some((r) => r.ended)) return rows.length;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return 0;
+  });
+  assert.ok(terminated > 0, 'saw pgtyped connect to the shadow database');
+  const ended = await run.done;
+  assert.is(ended.code, 3, ended.stdout + ended.stderr);
+  assert.is(ended.stdout, '');
+  const shadowUrl = maskUrl(withDatabase(url, shadow));
+  assert.match(ended.stderr, new RegExp(`^rb: pgtyped's connection to ${shadowUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} (was closed by the server; run rb types again|failed: [^\\n]+)\\n$`));
+  assert.not.ok(existsSync(path.join(cwd, 'queries', 'q000.queries.ts')), 'nothing written');
+});
+
+test.run();
