@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'cac';
 import { buildCli } from './cli.ts';
 import { closestWord } from './did-you-mean.ts';
@@ -53,6 +55,19 @@ function describeCacError(message: string, command: Command | undefined): string
   return `${message.replace(/`/g, '"')}; run ${help}`;
 }
 
+/** The folder above rb's compiled code (dist/ for the bundle in dist/cli/). */
+const compiledDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+/**
+ * A package rb's own code imports (commands load theirs when they run) is missing where rb lives:
+ * not a bug in rb but an incomplete install, which bin/rb.js names in one line with the fix.
+ */
+function isMissingDependency(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  const importer = /^Cannot find package '[^']+' imported from (.+)$/m.exec(String(e?.message))?.[1];
+  return e?.code === 'ERR_MODULE_NOT_FOUND' && importer !== undefined && importer.startsWith(compiledDir + path.sep);
+}
+
 /** Runs one rb invocation; returns the exit code. The only place that maps errors to codes. */
 export async function main(argv: string[], io: Io): Promise<number> {
   const cli = buildCli(io);
@@ -89,6 +104,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.err(`rb: ${describeCacError(error.message, cli.matchedCommand)}`);
       return 2;
     }
+    if (isMissingDependency(error)) throw error;
     io.err(`rb: internal error (a bug in rb, please report it):`);
     io.err(maskUrl(error instanceof Error ? (error.stack ?? error.message) : String(error)));
     return 70;
