@@ -14,7 +14,7 @@ import { migrateFiles } from './rebuild-schema.ts';
 import { assertLocalTarget, checkProductionVersions, planRestore, type RestoreOptions } from './restore-plan.ts';
 import { raiseSequences } from './sequences.ts';
 import { swapInDatabase, type EndedSession } from './swap-database.ts';
-import { connectMaintenance, createWorkDatabase, dropDatabase, dropLeftoverDatabases, workDatabaseName, type WorkDatabase } from './work-database.ts';
+import { connectMaintenance, createWorkDatabase, describeLeftovers, dropDatabase, dropLeftoverDatabases, workDatabaseName, type WorkDatabase } from './work-database.ts';
 
 export type { RestoreOptions } from './restore-plan.ts';
 export type { EndedSession } from './swap-database.ts';
@@ -142,11 +142,7 @@ export async function restoreDump(config: Config, target: Target, file: string, 
     await phase('check local database', async () => {
       admin = await connectMaintenance(target.url, localName);
       await assertSuperuser(admin, target.url);
-      const leftovers = await dropLeftoverDatabases(admin);
-      for (const l of leftovers.dropped) report?.(`dropped ${l.name}, left by an earlier ${l.kind === 'analyze' ? 'rb upgrade --analyze' : 'restore'} whose process (pid ${l.owner.pid}) is gone`);
-      for (const l of leftovers.otherHost) {
-        report?.(`left ${l.name} alone: an earlier restore on another host made it (${l.note ?? 'no note'}); once that run is over, drop it with: DROP DATABASE "${l.name}"`);
-      }
+      for (const line of describeLeftovers(await dropLeftoverDatabases(admin))) report?.(line);
     });
     const maintenance = admin!;
 
