@@ -10,7 +10,7 @@ import { writeRestoreList } from './archive-toc.ts';
 import { captureDeferred, dropDeferred, QUALIFIED, startIndexBuilder } from './deferred-indexes.ts';
 import { countDumpRows, withScratchDir } from './dump-contents.ts';
 import { assertSchemaHoldsDump, countRows, loadData, qualifiedName, throttled } from './load-data.ts';
-import { migrateFiles } from './rebuild-schema.ts';
+import { migrateFiles, MigrationsStopped } from './rebuild-schema.ts';
 import { assertLocalTarget, checkProductionVersions, planRestore, type RestoreOptions } from './restore-plan.ts';
 import { raiseSequences } from './sequences.ts';
 import { swapInDatabase, type EndedSession } from './swap-database.ts';
@@ -110,7 +110,9 @@ export async function restoreDump(config: Config, target: Target, file: string, 
           ? 'the local database was not changed'
           : "the data is restored at production's version; fix the migration and run rb upgrade";
       if (signal?.aborted) {
-        const next = swapped ? "the data is restored at production's version; run rb upgrade for the newer migrations" : state;
+        // Stopped while the newer migrations ran: dbmate's session was ended (src/restore/rebuild-schema.ts), say what it had done.
+        const pending = error instanceof MigrationsStopped ? `; ${error.detail}` : '';
+        const next = swapped ? `the data is restored at production's version${pending}; run rb upgrade for the newer migrations` : state;
         throw new InterruptedError(`restore stopped in phase "${name}" (${stopSignalOf(signal)}); ${next}`, stopSignalOf(signal));
       }
       // Refusals before anything changed already say so.
