@@ -318,6 +318,32 @@ test('Ctrl-C while a pending migration runs on the restored data: dbmate\'s serv
   }
 });
 
+test('Ctrl-C after the dump completed: exit 130, the dump is kept under a name without the run, named in the message, and no later run removes it', async () => {
+  const dumps = path.join(cwd, '.rb', 'dumps');
+  const before = await stateOf(local);
+  const run = startRb(['dump-and-restore'], { cwd, env: { DATABASE_URL: local, PROD_DATABASE_URL: prod } });
+  await run.waitForStderr('rb: load: 1/3 tables\n');
+  run.child.kill('SIGINT');
+  const stopped = await run.done;
+  assert.is(stopped.code, 130, stopped.stderr);
+  const [kept, ...others] = readdirSync(dumps);
+  assert.equal(others, []);
+  assert.match(kept, /^production_20240901000000_\d{8}T\d{6}Z\.dump$/);
+  assert.match(stopped.stderr, ` to .rb/dumps/${kept.replace(/\.dump$/, `.${hostTag}_${run.child.pid}.dump`)} (mode 0600)\n`);
+  assert.is(
+    stopped.stderr.trim().split('\n').at(-1),
+    `rb: restore stopped in phase "load data" (SIGINT); the local database was not changed; the dump is kept at .rb/dumps/${kept} (production data: delete it when done), restore it with rb restore-to-dump .rb/dumps/${kept}`,
+  );
+  assert.is(statSync(path.join(dumps, kept)).mode & 0o777, 0o600);
+  assert.equal(await stateOf(local), before);
+
+  const rerun = await runRb(['restore-to-dump', dumpFile, '--no-pending'], { cwd, env: { DATABASE_URL: local } });
+  assert.is(rerun.code, 0, rerun.stderr);
+  assert.not.match(rerun.stderr, 'rb: removed');
+  assert.equal(readdirSync(dumps), [kept]);
+  rmSync(path.join(dumps, kept));
+});
+
 test('kill -9 after the dump completed leaves the complete dump, named after its run; the next restore removes it and says so; kept dumps stay', async () => {
   const dumps = path.join(cwd, '.rb', 'dumps');
   const run = startRb(['dump-and-restore'], { cwd, env: { DATABASE_URL: local, PROD_DATABASE_URL: prod } });
