@@ -273,6 +273,31 @@ const backendsNamed = (name: string) =>
 const rbBackendsOn = (database: string) =>
   adminSql(async (sql) => (await sql`select pid, application_name from pg_stat_activity where datname = ${database} and application_name like 'rb%'`).map((r) => `${r.pid} ${r.application_name}`));
 
+test('Ctrl-C while the rebuild runs a migration: exit 130, no dbmate session left, the work database dropped, the local database as it was', async () => {
+  const before = await stateOf(local);
+  try {
+    writeFileSync(auditFile, auditMigration('\nselect pg_sleep(30);'));
+    const run = startRb(['restore-to-dump', dumpFile], { cwd, env: { DATABASE_URL: local } });
+    await run.waitForStderr('rb: rebuild: migrating');
+    const dbmateSession = `rb dbmate (pid ${run.child.pid} on ${os.hostname()})`.slice(0, 63);
+    for (let i = 0; ; i += 1) {
+      const sleeping = await adminSql((sql) => sql`select 1 from pg_stat_activity where application_name = ${dbmateSession} and query like '%pg_sleep(30)%' and state = 'active'`);
+      if (sleeping.length) break;
+      assert.ok(i < 250, 'dbmate never ran the slow migration');
+      await sleep(20);
+    }
+    run.child.kill('SIGINT');
+    const stopped = await run.done;
+    assert.is(stopped.code, 130, stopped.stderr);
+    assert.is(stopped.stderr.trim().split('\n').at(-1), 'rb: restore stopped in phase "rebuild schema" (SIGINT); the local database was not changed');
+    assert.equal(await backendsNamed(dbmateSession), []);
+    assert.equal(await restoreDatabases(), []);
+  } finally {
+    writeFileSync(auditFile, auditMigration());
+  }
+  assert.equal(await stateOf(local), before);
+});
+
 test('Ctrl-C while a pending migration runs on the restored data: dbmate\'s server session is ended, exit 130, the data stays at production\'s version', async () => {
   // The local database as a restore leaves it: production's rows at production's version.
   const restored = await runRb(['restore-to-dump', dumpFile], { cwd, env: { DATABASE_URL: local } });
