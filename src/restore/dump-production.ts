@@ -106,8 +106,8 @@ export async function checkDumpTool(serverVersion: string, what = 'the productio
 /**
  * Dumps PROD_DATABASE_URL (custom format, read-only for production) to
  * .rb/dumps/production_<version>_<UTC timestamp>.<host tag>_<pid>.dump with mode 0600 (without
- * the run's tag when `keep`). Refuses before dumping
- * when pg_dump is too old or production has migrations this checkout lacks.
+ * the run's tag when `keep`). Refuses before dumping when pg_dump is too old or production has
+ * migrations this checkout lacks.
  */
 export async function dumpProduction(config: Config, options: DumpOptions = {}): Promise<DumpResult> {
   const url = config.prodDatabaseUrl;

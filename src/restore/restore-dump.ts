@@ -82,7 +82,8 @@ async function assertSuperuser(admin: Sql, url: string): Promise<void> {
  *  8. applies the local migrations production has not (unless pending: false).
  * Until step 7 the local database is not changed at all: a failure, Ctrl-C or kill -9 leaves it as
  * it was (after kill -9 the next restore drops the work database). Verification runs before step 8
- * because a new migration may legitimately change rows.
+ * because a new migration may legitimately change rows. Stopped in step 8, the restore ends dbmate's
+ * server session first (src/restore/rebuild-schema.ts), so the cut-off migration is rolled back.
  */
 export async function restoreDump(config: Config, target: Target, file: string, options: RestoreOptions = {}): Promise<RestoreSummary> {
   const started = performance.now();
