@@ -7,7 +7,7 @@ import { quoteIdent } from '../local-db/ensure-database.ts';
 import { copyPropertiesStatements, readDatabaseProperties } from '../restore/database-properties.ts';
 import { thisRun } from '../restore/run-owner.ts';
 import type { EndedSession } from '../restore/swap-database.ts';
-import { connectMaintenance, dropLeftoverDatabases, workDatabaseName, type LeftoverReport } from '../restore/work-database.ts';
+import { connectMaintenance, describeLeftovers, dropLeftoverDatabases, workDatabaseName, type LeftoverReport } from '../restore/work-database.ts';
 import { withDatabase } from '../target/database-url.ts';
 
 /**
@@ -114,8 +114,7 @@ export async function copyLocalDatabase(localUrl: string, localName: string, opt
   };
   try {
     const leftovers = await dropLeftoverDatabases(admin);
-    for (const l of leftovers.dropped) options.onProgress?.(`dropped ${l.name}, left by an earlier run whose process (pid ${l.owner.pid}) is gone`);
-    for (const l of leftovers.otherHost) options.onProgress?.(`left ${l.name} alone: a run on another host made it (${l.note ?? 'no note'}); once that run is over, drop it with: DROP DATABASE "${l.name}"`);
+    for (const line of describeLeftovers(leftovers)) options.onProgress?.(line);
     const properties = await readDatabaseProperties(admin, localName);
     if (!properties) throw new RbError(`the local database ${localName} does not exist; run rb upgrade to create and migrate it`);
     const [server] = await admin<{ version: number; pid: number }[]>`select current_setting('server_version_num')::int as version, pg_backend_pid() as pid`;

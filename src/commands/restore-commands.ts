@@ -6,7 +6,7 @@ import { InterruptedError, RbError, RefusedError, UsageError } from '../errors.t
 import { interruptible, stopSignalOf } from '../interrupt.ts';
 import type { Io } from '../io.ts';
 import { removeLeftoverScratchDirs } from '../restore/dump-contents.ts';
-import { dumpProduction, removeLeftoverDumps } from '../restore/dump-production.ts';
+import { dumpProduction, keepDump, removeLeftoverDumps } from '../restore/dump-production.ts';
 import { restoreDump, type EndedSession, type RestoreSummary } from '../restore/restore-dump.ts';
 import { assertLocalTarget, type RestoreOptions } from '../restore/restore-plan.ts';
 import { resolveTarget } from '../target/resolve-target.ts';
@@ -76,9 +76,14 @@ export function formatSummary(summary: RestoreSummary, where: string): string[] 
   return lines;
 }
 
-/** What killed runs left on this machine: partial dumps (named), list files in the temporary directory. */
-function removeLeftovers(config: Config, io: Io): void {
-  for (const file of removeLeftoverDumps(config)) io.err(`rb: removed ${file}, a partial dump (production data) left by an earlier run that was killed`);
+/**
+ * What killed runs left on this machine: dumps (named), list files in the temporary directory.
+ * `spare`: the dump restore-to-dump was given, which is never removed.
+ */
+function removeLeftovers(config: Config, io: Io, spare?: string): void {
+  for (const dump of removeLeftoverDumps(config, spare)) {
+    io.err(`rb: removed ${dump.file}, a ${dump.complete ? 'complete' : 'partial'} dump (production data) left by an earlier run that was killed`);
+  }
   removeLeftoverScratchDirs();
 }
 
@@ -91,7 +96,7 @@ export async function restoreToDumpCommand(file: string, flags: RestoreFlags, io
   if (existsSync(absolute) && (statSync(absolute).mode & 0o077) !== 0) {
     io.err(`rb: warning: ${file} is readable by other users (mode ${(statSync(absolute).mode & 0o777).toString(8)}) and holds production data; chmod 600 ${file}`);
   }
-  removeLeftovers(config, io);
+  removeLeftovers(config, io, absolute);
   // Ctrl-C / SIGTERM (src/interrupt.ts): pg_restore ends with rb, the restore drops its work database and says where it stopped.
   const summary = await interruptible(({ signal }) => restoreDump(config, target, absolute, { ...options, signal }));
   summary.file = relativeToProject(config, summary.file);
@@ -106,7 +111,9 @@ export async function dumpAndRestoreCommand(flags: RestoreFlags, io: Io): Promis
   const summary = await interruptible(async ({ signal }) => {
     let dump;
     try {
-      dump = await dumpProduction(config, { excludeTableData: options.excludeTableData, excludeTable: options.excludeTable, onProgress: options.onProgress });
+      dump = await dumpProduction(config, {
+        excludeTableData: options.excludeTableData, excludeTable: options.excludeTable, onProgress: options.onProgress, keep: flags.keepDump,
+      });
     } catch (error) {
       if (!signal.aborted) throw error;
       const stop = stopSignalOf(signal);
@@ -118,7 +125,8 @@ export async function dumpAndRestoreCommand(flags: RestoreFlags, io: Io): Promis
       return { ...(await restoreDump(config, target, dump.file, { ...options, signal })), file: relative };
     } catch (error) {
       if (!(error instanceof RbError)) throw error;
-      const kept = `the dump is kept at ${relative} (production data: delete it when done), restore it with rb restore-to-dump ${relative}`;
+      const keptFile = relativeToProject(config, keepDump(dump.file));
+      const kept = `the dump is kept at ${keptFile} (production data: delete it when done), restore it with rb restore-to-dump ${keptFile}`;
       if (error instanceof InterruptedError) throw new InterruptedError(`${error.message}; ${kept}`, error.signal);
       throw new RbError(`${error.message}; ${kept}`, error.exitCode);
     }

@@ -21,6 +21,8 @@ export interface DumpOptions {
   onProgress?: (line: string) => void;
   /** For the file name; tests pin it. */
   now?: Date;
+  /** The user keeps the dump (--keep-dump): it gets its kept name at once, never a run's. */
+  keep?: boolean;
 }
 
 export interface DumpResult {
@@ -36,24 +38,50 @@ export function dumpsDir(config: Config): string {
 
 // production_<UTC time>.<host tag>_<pid>.dump.partial while pg_dump writes it (older rb: no tag).
 const PARTIAL = /^production_[0-9TZ]+(?:\.([0-9a-f]{6})_(\d+))?\.dump\.partial$/;
+// production_<version>_<UTC time>.<host tag>_<pid>.dump: complete, still owned by the run that
+// restores it (deleted at its end); a dump that is kept drops the tag (see keepDump).
+const OWNED = /^production_\d+_[0-9TZ]+\.([0-9a-f]{6})_(\d+)\.dump$/;
+
+export interface LeftoverDump {
+  /** Relative to the project. */
+  file: string;
+  /** A `.partial` one (pg_dump was writing it), or a complete one the run was restoring. */
+  complete: boolean;
+}
 
 /**
- * Removes the `.partial` dumps under .rb/dumps/ that a killed dump-and-restore left (production
- * data): those whose run is gone, or which carry no run at all (written by an rb before the tag).
- * Returns their names.
+ * Removes the dumps under .rb/dumps/ that a killed dump-and-restore left (production data): the
+ * `.partial` ones and the complete ones still named after their run, when that run is gone (a
+ * `.partial` that carries no run was written by an rb before the tag). Kept dumps (--keep-dump,
+ * or after a failed restore) carry no run and stay, and so does `spare` (the file
+ * restore-to-dump was given). Returns what it removed.
  */
-export function removeLeftoverDumps(config: Config): string[] {
+export function removeLeftoverDumps(config: Config, spare?: string): LeftoverDump[] {
   const dir = dumpsDir(config);
   if (!existsSync(dir)) return [];
-  const removed: string[] = [];
+  const removed: LeftoverDump[] = [];
   for (const name of readdirSync(dir)) {
-    const match = PARTIAL.exec(name);
-    if (!match) continue;
-    if (match[1] && ownerState({ hostTag: match[1], pid: Number(match[2]) }) !== 'gone') continue;
-    rmSync(path.join(dir, name), { force: true });
-    removed.push(path.join(path.relative(config.projectDir, dir), name));
+    const partial = PARTIAL.exec(name);
+    const owned = partial ? undefined : OWNED.exec(name);
+    if (!partial && !owned) continue;
+    const [, hostTag, pid] = (partial ?? owned)!;
+    if (hostTag && ownerState({ hostTag, pid: Number(pid) }) !== 'gone') continue;
+    const file = path.join(dir, name);
+    if (spare && path.resolve(spare) === file) continue;
+    rmSync(file, { force: true });
+    removed.push({ file: path.join(path.relative(config.projectDir, dir), name), complete: Boolean(owned) });
   }
   return removed;
+}
+
+/**
+ * Gives a dump this run owns (named after it) the name of a kept dump, so no later run removes
+ * it: after a failed or stopped restore the user decides. Returns its new path.
+ */
+export function keepDump(file: string): string {
+  const kept = file.replace(/\.[0-9a-f]{6}_\d+\.dump$/, '.dump');
+  if (kept !== file) renameSync(file, kept);
+  return kept;
 }
 
 function stamp(date: Date): string {
@@ -77,8 +105,9 @@ export async function checkDumpTool(serverVersion: string, what = 'the productio
 
 /**
  * Dumps PROD_DATABASE_URL (custom format, read-only for production) to
- * .rb/dumps/production_<version>_<UTC timestamp>.dump with mode 0600. Refuses before dumping
- * when pg_dump is too old or production has migrations this checkout lacks.
+ * .rb/dumps/production_<version>_<UTC timestamp>.<host tag>_<pid>.dump with mode 0600 (without
+ * the run's tag when `keep`). Refuses before dumping when pg_dump is too old or production has
+ * migrations this checkout lacks.
  */
 export async function dumpProduction(config: Config, options: DumpOptions = {}): Promise<DumpResult> {
   const url = config.prodDatabaseUrl;
@@ -112,7 +141,9 @@ export async function dumpProduction(config: Config, options: DumpOptions = {}):
     const dumped = await readDumpVersions(toc);
     if (!dumped?.length) throw new RefusedError(`production (${describeUrl(url)}) has no rows in ${qualified(DBMATE_TABLE)}; it was not migrated with rb/dbmate`);
     const productionVersion = [...dumped].sort(compareVersions).at(-1)!;
-    const file = path.join(dir, `production_${productionVersion}_${now}.dump`);
+    // Until the restore ends, the name says which run owns it: a run killed with kill -9 leaves
+    // it behind, and the next restore removes it (removeLeftoverDumps).
+    const file = path.join(dir, `production_${productionVersion}_${now}${options.keep ? '' : `.${runTag()}`}.dump`);
     renameSync(partial, file);
     return { file, productionVersion, seconds: (performance.now() - started) / 1000 };
   } catch (error) {

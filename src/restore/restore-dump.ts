@@ -10,11 +10,11 @@ import { writeRestoreList } from './archive-toc.ts';
 import { captureDeferred, dropDeferred, QUALIFIED, startIndexBuilder } from './deferred-indexes.ts';
 import { countDumpRows, withScratchDir } from './dump-contents.ts';
 import { assertSchemaHoldsDump, countRows, loadData, qualifiedName, throttled } from './load-data.ts';
-import { migrateFiles } from './rebuild-schema.ts';
+import { migrateFiles, MigrationsStopped } from './rebuild-schema.ts';
 import { assertLocalTarget, checkProductionVersions, planRestore, type RestoreOptions } from './restore-plan.ts';
 import { raiseSequences } from './sequences.ts';
 import { swapInDatabase, type EndedSession } from './swap-database.ts';
-import { connectMaintenance, createWorkDatabase, dropDatabase, dropLeftoverDatabases, workDatabaseName, type WorkDatabase } from './work-database.ts';
+import { connectMaintenance, createWorkDatabase, describeLeftovers, dropDatabase, dropLeftoverDatabases, workDatabaseName, type WorkDatabase } from './work-database.ts';
 
 export type { RestoreOptions } from './restore-plan.ts';
 export type { EndedSession } from './swap-database.ts';
@@ -82,7 +82,8 @@ async function assertSuperuser(admin: Sql, url: string): Promise<void> {
  *  8. applies the local migrations production has not (unless pending: false).
  * Until step 7 the local database is not changed at all: a failure, Ctrl-C or kill -9 leaves it as
  * it was (after kill -9 the next restore drops the work database). Verification runs before step 8
- * because a new migration may legitimately change rows.
+ * because a new migration may legitimately change rows. Stopped in step 8, the restore ends dbmate's
+ * server session first (src/restore/rebuild-schema.ts), so the cut-off migration is rolled back.
  */
 export async function restoreDump(config: Config, target: Target, file: string, options: RestoreOptions = {}): Promise<RestoreSummary> {
   const started = performance.now();
@@ -110,7 +111,9 @@ export async function restoreDump(config: Config, target: Target, file: string, 
           ? 'the local database was not changed'
           : "the data is restored at production's version; fix the migration and run rb upgrade";
       if (signal?.aborted) {
-        const next = swapped ? "the data is restored at production's version; run rb upgrade for the newer migrations" : state;
+        // Stopped while the newer migrations ran: dbmate's session was ended (src/restore/rebuild-schema.ts), say what it had done.
+        const pending = error instanceof MigrationsStopped ? `; ${error.detail}` : '';
+        const next = swapped ? `the data is restored at production's version${pending}; run rb upgrade for the newer migrations` : state;
         throw new InterruptedError(`restore stopped in phase "${name}" (${stopSignalOf(signal)}); ${next}`, stopSignalOf(signal));
       }
       // Refusals before anything changed already say so.
@@ -142,11 +145,7 @@ export async function restoreDump(config: Config, target: Target, file: string, 
     await phase('check local database', async () => {
       admin = await connectMaintenance(target.url, localName);
       await assertSuperuser(admin, target.url);
-      const leftovers = await dropLeftoverDatabases(admin);
-      for (const l of leftovers.dropped) report?.(`dropped ${l.name}, left by an earlier ${l.kind === 'analyze' ? 'rb upgrade --analyze' : 'restore'} whose process (pid ${l.owner.pid}) is gone`);
-      for (const l of leftovers.otherHost) {
-        report?.(`left ${l.name} alone: an earlier restore on another host made it (${l.note ?? 'no note'}); once that run is over, drop it with: DROP DATABASE "${l.name}"`);
-      }
+      for (const line of describeLeftovers(await dropLeftoverDatabases(admin))) report?.(line);
     });
     const maintenance = admin!;
 

@@ -89,6 +89,23 @@ export async function dropLeftoverDatabases(admin: Sql): Promise<LeftoverReport>
   return report;
 }
 
+/** The command whose run makes each kind of work database, as the leftover lines name it. */
+const MADE_BY: Record<WorkKind, string> = { restore: 'restore', replaced: 'restore', analyze: 'rb upgrade --dry-run --analyze' };
+
+/**
+ * The lines a restore and `rb upgrade --dry-run --analyze` print about the leftovers
+ * dropLeftoverDatabases found: one per database dropped, and one per database left alone with
+ * how to drop it.
+ */
+export function describeLeftovers(report: LeftoverReport): string[] {
+  return [
+    ...report.dropped.map((l) => `dropped ${l.name}, left by an earlier ${MADE_BY[l.kind]} whose process (pid ${l.owner.pid}) is gone`),
+    ...report.otherHost.map(
+      (l) => `left ${l.name} alone: an earlier ${MADE_BY[l.kind]} on another host made it (${l.note ?? 'no note'}); once that run is over, drop it with: DROP DATABASE "${l.name}"`,
+    ),
+  ];
+}
+
 export interface WorkDatabase {
   name: string;
   url: string;

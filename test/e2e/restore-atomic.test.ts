@@ -265,6 +265,148 @@ test('SIGTERM while pg_dump writes removes the partial dump (exit 143); after ki
   assert.not.match(rerun.stdout, 'Ended ');
 });
 
+/** Backends on the server whose application_name is exactly `name`. */
+const backendsNamed = (name: string) =>
+  adminSql(async (sql) => (await sql`select pid from pg_stat_activity where application_name = ${name}`).map((r) => r.pid as number));
+
+/** Backends on the database `database` that rb opened (dbmate's "rb dbmate (pid ...)", postgres.js's "rb"). */
+const rbBackendsOn = (database: string) =>
+  adminSql(async (sql) => (await sql`select pid, application_name from pg_stat_activity where datname = ${database} and application_name like 'rb%'`).map((r) => `${r.pid} ${r.application_name}`));
+
+test('Ctrl-C while the rebuild runs a migration: exit 130, no dbmate session left, the work database dropped, the local database as it was', async () => {
+  const before = await stateOf(local);
+  try {
+    writeFileSync(auditFile, auditMigration('\nselect pg_sleep(30);'));
+    const run = startRb(['restore-to-dump', dumpFile], { cwd, env: { DATABASE_URL: local } });
+    await run.waitForStderr('rb: rebuild: migrating');
+    const dbmateSession = `rb dbmate (pid ${run.child.pid} on ${os.hostname()})`.slice(0, 63);
+    for (let i = 0; ; i += 1) {
+      const sleeping = await adminSql((sql) => sql`select 1 from pg_stat_activity where application_name = ${dbmateSession} and query like '%pg_sleep(30)%' and state = 'active'`);
+      if (sleeping.length) break;
+      assert.ok(i < 250, 'dbmate never ran the slow migration');
+      await sleep(20);
+    }
+    run.child.kill('SIGINT');
+    const stopped = await run.done;
+    assert.is(stopped.code, 130, stopped.stderr);
+    assert.is(stopped.stderr.trim().split('\n').at(-1), 'rb: restore stopped in phase "rebuild schema" (SIGINT); the local database was not changed');
+    assert.equal(await backendsNamed(dbmateSession), []);
+    assert.equal(await restoreDatabases(), []);
+  } finally {
+    writeFileSync(auditFile, auditMigration());
+  }
+  assert.equal(await stateOf(local), before);
+});
+
+test('Ctrl-C while a pending migration runs on the restored data: dbmate\'s server session is ended, exit 130, the data stays at production\'s version', async () => {
+  // The local database as a restore leaves it: production's rows at production's version.
+  const restored = await runRb(['restore-to-dump', dumpFile], { cwd, env: { DATABASE_URL: local } });
+  assert.is(restored.code, 0, restored.stderr);
+  const SLOW = '20241101000000_slow_backfill.sql';
+  const slowFile = path.join(cwd, 'db', 'migrations', SLOW);
+  writeFileSync(slowFile, migration('create table app.slow_marker (id int);\ninsert into app.slow_marker values (1);\nselect pg_sleep(30);', 'drop table app.slow_marker;'));
+  try {
+    const before = await stateOf(local);
+    const run = startRb(['restore-to-dump', dumpFile], { cwd, env: { DATABASE_URL: local } });
+    await run.waitForStderr('rb: pending migrations...\n');
+    const dbmateSession = `rb dbmate (pid ${run.child.pid} on ${os.hostname()})`.slice(0, 63);
+    // dbmate's session is in the migration's pg_sleep (the table is created, not committed).
+    for (let i = 0; ; i += 1) {
+      const sleeping = await adminSql((sql) => sql`select 1 from pg_stat_activity where application_name = ${dbmateSession} and query like '%pg_sleep(30)%' and state = 'active'`);
+      if (sleeping.length) break;
+      assert.ok(i < 250, 'dbmate never ran the pending migration');
+      await sleep(20);
+    }
+    const signalled = Date.now();
+    run.child.kill('SIGINT');
+    const stopped = await run.done;
+    assert.is(stopped.code, 130, stopped.stderr);
+    assert.ok(Date.now() - signalled < 3000, `rb took ${Date.now() - signalled} ms to stop`);
+    assert.is(
+      stopped.stderr.trim().split('\n').at(-1),
+      `rb: restore stopped in phase "pending migrations" (SIGINT); the data is restored at production's version; ${SLOW} was cut off and rolled back; run rb upgrade for the newer migrations`,
+    );
+    // rb waited for dbmate's session to be gone before it exited; its own connections close with it.
+    assert.equal(await backendsNamed(dbmateSession), []);
+    for (let i = 0; (await rbBackendsOn(localName)).length; i += 1) {
+      assert.ok(i < 150, `rb's sessions still on ${localName} 3 s after it ended: ${(await rbBackendsOn(localName)).join(', ')}`);
+      await sleep(20);
+    }
+    // The swap came before the pending phase (a new database under the local name), with the same
+    // properties, catalog, rows and rb status: the cut-off migration left nothing (no app.slow_marker).
+    const after = await stateOf(local);
+    assert.equal({ ...after, database: { ...after.database, oid: 0 } }, { ...before, database: { ...before.database, oid: 0 } });
+    assert.not.ok(after.catalog.some((item) => item.includes('slow_marker')));
+    assert.equal(await restoreDatabases(), []);
+  } finally {
+    rmSync(slowFile, { force: true });
+  }
+});
+
+test('Ctrl-C after the dump completed: exit 130, the dump is kept under a name without the run, named in the message, and no later run removes it', async () => {
+  const dumps = path.join(cwd, '.rb', 'dumps');
+  const before = await stateOf(local);
+  const run = startRb(['dump-and-restore'], { cwd, env: { DATABASE_URL: local, PROD_DATABASE_URL: prod } });
+  await run.waitForStderr('rb: load: 1/3 tables\n');
+  run.child.kill('SIGINT');
+  const stopped = await run.done;
+  assert.is(stopped.code, 130, stopped.stderr);
+  const [kept, ...others] = readdirSync(dumps);
+  assert.equal(others, []);
+  assert.match(kept, /^production_20240901000000_\d{8}T\d{6}Z\.dump$/);
+  assert.match(stopped.stderr, ` to .rb/dumps/${kept.replace(/\.dump$/, `.${hostTag}_${run.child.pid}.dump`)} (mode 0600)\n`);
+  assert.is(
+    stopped.stderr.trim().split('\n').at(-1),
+    `rb: restore stopped in phase "load data" (SIGINT); the local database was not changed; the dump is kept at .rb/dumps/${kept} (production data: delete it when done), restore it with rb restore-to-dump .rb/dumps/${kept}`,
+  );
+  assert.is(statSync(path.join(dumps, kept)).mode & 0o777, 0o600);
+  assert.equal(await stateOf(local), before);
+
+  const rerun = await runRb(['restore-to-dump', dumpFile, '--no-pending'], { cwd, env: { DATABASE_URL: local } });
+  assert.is(rerun.code, 0, rerun.stderr);
+  assert.not.match(rerun.stderr, 'rb: removed');
+  assert.equal(readdirSync(dumps), [kept]);
+  rmSync(path.join(dumps, kept));
+});
+
+test('kill -9 after the dump completed leaves the complete dump, named after its run; the next restore removes it and says so; kept dumps stay', async () => {
+  const dumps = path.join(cwd, '.rb', 'dumps');
+  const run = startRb(['dump-and-restore'], { cwd, env: { DATABASE_URL: local, PROD_DATABASE_URL: prod } });
+  await run.waitForStderr('rb: load: 1/3 tables\n');
+  const children = childrenOf(run.child.pid!);
+  run.child.kill('SIGKILL');
+  const killed = await run.done;
+  assert.is(killed.signal, 'SIGKILL');
+  const [left, ...others] = readdirSync(dumps);
+  assert.equal(others, []);
+  assert.match(left, new RegExp(`^production_20240901000000_\\d{8}T\\d{6}Z\\.${hostTag}_${run.child.pid}\\.dump$`));
+  assert.match(killed.stderr, `rb: dumped production at version 20240901000000 in `);
+  assert.match(killed.stderr, ` to .rb/dumps/${left} (mode 0600)\n`);
+  assert.is(statSync(path.join(dumps, left)).mode & 0o777, 0o600);
+
+  // Dumps the next run must leave: one kept (--keep-dump, or after a failed restore: no run in its
+  // name), one of a run that still goes on (this test's process).
+  const kept = 'production_20240901000000_20240101T000000Z.dump';
+  const running = `production_20240901000000_20240101T000000Z.${hostTag}_${process.pid}.dump`;
+  for (const name of [kept, running]) copyFileSync(dumpFile, path.join(dumps, name));
+
+  // restore-to-dump never removes the file it is given, even one a killed run left.
+  const named = await runRb(['restore-to-dump', path.join('.rb', 'dumps', left)], { cwd, env: { DATABASE_URL: local } });
+  assert.is(named.code, 0, named.stderr);
+  assert.not.match(named.stderr, 'rb: removed');
+  assert.equal(readdirSync(dumps).sort(), [left, kept, running].sort());
+  await waitUntilGone(children); // the killed run's pg_restore, ended when its work database was dropped
+
+  const rerun = await runRb(['restore-to-dump', dumpFile], { cwd, env: { DATABASE_URL: local } });
+  assert.is(rerun.code, 0, rerun.stderr);
+  assert.equal(
+    rerun.stderr.split('\n').filter((line) => line.startsWith('rb: removed')),
+    [`rb: removed .rb/dumps/${left}, a complete dump (production data) left by an earlier run that was killed`],
+  );
+  assert.equal(readdirSync(dumps).sort(), [kept, running].sort());
+  for (const name of [kept, running]) rmSync(path.join(dumps, name));
+});
+
 test.after(async () => {
   await dropDatabases(databases);
   await adminSql((sql) => sql.unsafe(`drop role if exists ${role}`));

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -6,6 +7,7 @@ import { createEmptyDatabase, dropDatabases, repoRoot, withSql } from '../suppor
 import { migration, runRb, tempProject } from '../support/project.ts';
 import { runDbmate, withMigrationSubset } from '../../src/migrations/dbmate.ts';
 import { runProcess } from '../../src/process.ts';
+import { hostTagOf } from '../../src/restore/run-owner.ts';
 
 // Production: the repository's example migrations plus an audit log (a serial id), seeded between migrations.
 // Locally: the same files plus one newer migration that production has not applied yet.
@@ -182,7 +184,8 @@ test('dump-and-restore --no-pending --exclude-table-data: stops at production ve
   assert.equal(await columns(local, 'user'), ['id', 'email', 'created_at']);
   assert.is(await count(local, 'app.my_model'), 1005);
   assert.match(result.stdout, `Not applied (--no-pending): ${PENDING}\n`);
-  assert.match(result.stdout, /\nDeleted \.rb\/dumps\/production_20240901000000_\d{8}T\d{6}Z\.dump\n$/);
+  // Named after its run (host tag, pid) until the restore ends: a killed run's dump is removed by the next one.
+  assert.match(result.stdout, new RegExp(`\\nDeleted \\.rb/dumps/production_20240901000000_\\d{8}T\\d{6}Z\\.${hostTagOf(os.hostname())}_\\d+\\.dump\\n$`));
   assert.equal(dumps(), before, 'only the kept dump of the first test remains');
 });
 

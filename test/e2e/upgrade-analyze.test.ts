@@ -143,7 +143,7 @@ test('kill -9 leaves the copy behind; the next run drops it and names it', async
   assert.equal(left, [`${database}_rb_analyze_${/_rb_analyze_([0-9a-f]{6})_/.exec(rb.stderr())![1]}_${rb.child.pid}`]);
   const again = await runRb(['upgrade', '--dry-run', '--analyze'], { cwd, env });
   assert.is(again.code, 0, again.stderr);
-  assert.match(again.stderr, `rb: dropped ${left[0]}, left by an earlier run whose process (pid ${rb.child.pid}) is gone\n`);
+  assert.match(again.stderr, `rb: dropped ${left[0]}, left by an earlier rb upgrade --dry-run --analyze whose process (pid ${rb.child.pid}) is gone\n`);
   assert.equal(await copiesLeft(url), []);
 });
 
