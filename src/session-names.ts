@@ -16,17 +16,24 @@ function fitBytes(text: string, bytes: number): string {
   return out;
 }
 
-/** `rb <what> (pid <pid> on <host>)`: a long `what` is cut so the pid and host stay whole. */
+/** PostgreSQL stores application_name in printable ASCII: anything else becomes "?" (as the server does). */
+const asStored = (text: string) => text.replace(/[^\x20-\x7e]/g, '?');
+
+/**
+ * `rb <what> (pid <pid> on <host>)`, as the server stores it: a long `what` is cut so the pid and
+ * host stay whole.
+ */
 export function rbSessionName(what: string, pid = process.pid): string {
-  const suffix = ` (pid ${pid} on ${os.hostname()})`;
+  const suffix = asStored(` (pid ${pid} on ${os.hostname()})`);
+  what = asStored(what);
   const room = MAX_BYTES - Buffer.byteLength(`rb ${suffix}`);
   if (room <= 0) return fitBytes(`rb ${what}${suffix}`, MAX_BYTES);
   return `rb ${fitBytes(what, room)}${suffix}`;
 }
 
-/** A LIKE pattern for every session name rbSessionName gives `what` (any pid, any host). */
-export function rbSessionPattern(what: string): string {
-  return `${`rb ${what} (pid `.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** A LIKE pattern for the session names rbSessionName gives a `what` that starts with `whatPrefix` ("dbmate ", "run-script "). */
+export function rbSessionPattern(whatPrefix: string): string {
+  return `${asStored(`rb ${whatPrefix}`).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /** Who opened a session named by rbSessionName, and whether that rb still runs. */
@@ -43,7 +50,7 @@ export function sessionOwner(applicationName: string): SessionOwner | undefined 
   if (!match) return undefined;
   const [, what, pidText, host] = match;
   const pid = Number(pidText);
-  const state = host !== os.hostname()
+  const state = host !== asStored(os.hostname())
     ? 'elsewhere'
     : pid === process.pid
       ? 'this-run'

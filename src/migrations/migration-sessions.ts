@@ -33,7 +33,7 @@ function escapeLike(text: string): string {
 
 /** dbmate sessions of any rb on the database sql is connected to (other than sql's own). */
 export async function migrationSessions(sql: Sql, applicationName?: string): Promise<MigrationSession[]> {
-  const pattern = applicationName ? escapeLike(applicationName) : rbSessionPattern('dbmate');
+  const pattern = applicationName ? escapeLike(applicationName) : rbSessionPattern('dbmate (pid ');
   const rows = await sql<{ pid: number; application_name: string; state: string | null; seconds: number | null; query: string | null }[]>`
     select pid, application_name, state,
            floor(extract(epoch from now() - coalesce(query_start, backend_start)))::int as seconds,
