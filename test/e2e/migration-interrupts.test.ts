@@ -248,7 +248,7 @@ test('SIGINT during rb downgrade: the down that ran is rolled back, exit 130 nam
   });
 });
 
-test('kill -9 of rb check leaves its scratch database; the next rb check drops it', async () => {
+test('kill -9 of rb check leaves its scratch database; the next rb check drops it and names it in one line on stderr (--json stdout stays JSON)', async () => {
   const url = await createEmptyDatabase(import.meta.url);
   const files: Record<string, string> = {};
   for (let i = 1; i <= 40; i++) files[`202401010000${String(i).padStart(2, '0')}_t${i}.sql`] = migration(`create table t${i} (id int);`, `drop table t${i};`);
@@ -264,10 +264,15 @@ test('kill -9 of rb check leaves its scratch database; the next rb check drops i
   }
   run.child.kill('SIGKILL');
   await run.done;
-  assert.is((await scratch(pid)).length, 1, 'kill -9 leaves the scratch database');
-  const next = await runRb(['check', '--skip', 'lint,generated'], { cwd, env: { DATABASE_URL: url } });
+  const [left] = await scratch(pid);
+  assert.ok(left, 'kill -9 leaves the scratch database');
+  const next = await runRb(['check', '--skip', 'lint,generated', '--json'], { cwd, env: { DATABASE_URL: url, RB_PROGRESS_SECONDS: '600' } });
   assert.is(next.code, 0, next.stdout + next.stderr);
+  assert.is(next.stderr, `rb check: dropped ${left}, a scratch database left by an rb that was killed (pid ${pid})\n`);
+  assert.is(JSON.parse(next.stdout).ok, true, 'stdout is the JSON document alone');
   assert.equal(await scratch(pid), [], 'the next check dropped it');
+  const again = await runRb(['check', '--skip', 'lint,generated'], { cwd, env: { DATABASE_URL: url, RB_PROGRESS_SECONDS: '600' } });
+  assert.is(again.stderr, '', 'nothing left to drop, nothing said');
 });
 
 test('a server restart during rb upgrade: exit 3 naming the lost connection; the migration was rolled back; a rerun completes', async () => {
