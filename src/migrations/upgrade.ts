@@ -102,7 +102,7 @@ export async function upgrade(config: Config, target: Target, options: UpgradeOp
   if (options.dryRun) return { applied: status.pending, outOfOrder, dryRun: true };
   if (files.length === 0 && acceptEdits.length === 0) {
     // Nothing to apply: one file read says whether db/schema.sql still records what is applied.
-    if (!schemaFileLag(config, status.applied)) return { applied: [], outOfOrder, dryRun: false };
+    if (target.isProduction || !schemaFileLag(config, status.applied)) return { applied: [], outOfOrder, dryRun: false };
     const { refreshSchemaFile } = await import('./apply-pending.ts');
     return { applied: [], outOfOrder, dryRun: false, ...(await refreshSchemaFile(config, target, options)) };
   }
