@@ -133,8 +133,35 @@ for (const when of ['after the orphaned dbmate finished', 'while the orphaned db
     // The file matches again: nothing is written (and no pg_dump runs).
     const again = await runRb(['upgrade'], { cwd, env });
     assert.is(again.stdout, `${describeUrl(url)} (from DATABASE_URL): up to date, nothing to apply\n`);
+    if (when.startsWith('after')) {
+      const check = await runRb(['check', '--only', 'generated'], { cwd, env: { ...env, RB_PROGRESS_SECONDS: '600' } });
+      assert.is(check.code, 0, check.stdout + check.stderr);
+    }
   });
 }
+
+test('kill -9 of rb downgrade of the only migration; after its dbmate finished, the rerun has nothing to roll back and rewrites db/schema.sql', async () => {
+  const url = await createEmptyDatabase(import.meta.url);
+  const cwd = tempProject({ [CREATE_RUNS]: migration('create table runs (n int, file text);', 'drop table runs;\nselect pg_sleep(3);') });
+  const env = { DATABASE_URL: url };
+  assert.is((await runRb(['upgrade'], { cwd, env })).code, 0);
+  assert.equal(schemaVersions(cwd), ['20240101000001']);
+  const first = startRb(['downgrade'], { cwd, env });
+  await waitForSleepingMigration(url);
+  first.child.kill('SIGKILL');
+  assert.is((await first.done).signal, 'SIGKILL');
+  await waitForNoDbmate(url);
+
+  const rerun = await runRb(['downgrade'], { cwd, env });
+  assert.is(rerun.code, 2, rerun.stderr);
+  assert.is(
+    rerun.stderr,
+    'rb: nothing to roll back: no migration is applied to this database; wrote db/schema.sql: it did not match the migrations applied to this database ' +
+      '(listing 20240101000001, no longer applied); an earlier rb stopped before writing it\n',
+  );
+  assert.equal(schemaVersions(cwd), []);
+  assert.not.match(schemaFile(cwd), 'CREATE TABLE public.runs');
+});
 
 test("kill -9 of rb downgrade mid-rollback, rerun at once: it names the killed rb's dbmate, waits for it, says what it rolled back and rewrites db/schema.sql", async () => {
   const url = await createEmptyDatabase(import.meta.url);
