@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type postgres from 'postgres';
+import { InterruptedError } from '../errors.ts';
+import { stopSignalOf } from '../interrupt.ts';
 import { describeSessionOwner, rbSessionName, rbSessionPattern, sessionOwner, type SessionOwner } from '../session-names.ts';
 
 /**
@@ -53,8 +55,8 @@ export function describeScriptSessions(sessions: ScriptSession[], shown: string)
 
 /**
  * Waits until no session of a killed rb run of this script is left (its locks would block this
- * run's statements, with nothing said). Reports them once, when first seen. Returns early when
- * `signal` aborts.
+ * run's statements, with nothing said). Reports them once, when first seen. Throws
+ * InterruptedError when `signal` aborts while it waits (nothing was changed yet).
  */
 export async function waitForKilledRuns(
   sql: postgres.Sql,
@@ -64,7 +66,11 @@ export async function waitForKilledRuns(
   const reported = new Set<number>();
   for (;;) {
     const killed = (await otherRunSessions(sql, shown)).filter((s) => s.owner.state === 'gone');
-    if (killed.length === 0 || options.signal?.aborted) return;
+    if (killed.length === 0) return;
+    if (options.signal?.aborted) {
+      const signal = stopSignalOf(options.signal);
+      throw new InterruptedError(`stopped by ${signal} while waiting for the session of a killed run of ${shown} to end (backend pid ${killed[0].pid}); nothing was changed`, signal);
+    }
     const fresh = killed.filter((s) => !reported.has(s.pid));
     if (fresh.length) {
       options.onWait?.(fresh);

@@ -77,7 +77,6 @@ async function runInTransaction(url: string, script: Backfill, options: SingleRu
   });
   try {
     await waitForKilledRuns(sql, options.shown, { onWait: options.onKilledRun, signal: options.signal });
-    if (options.signal?.aborted) return result(false);
     const work = sql.begin(async (tx) => {
       try {
         [pid] = await Promise.all([backendPid(tx), applySessionDefaults(tx)]);

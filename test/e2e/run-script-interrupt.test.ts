@@ -205,6 +205,29 @@ test("kill -9 during a batch that holds its row locks: the rerun names the kille
   assert.equal(await checkpoint(url, 'sleeper'), { rowsDone: 300, batches: 3, lastKey: '300', finished: true });
 });
 
+test("Ctrl-C while a rerun waits for a killed run's session: exit 130, nothing changed, the checkpoint as the killed run left it", async () => {
+  const url = await createMigratedDatabase(import.meta.url);
+  await seed(url, 300);
+  const script = BATCHED_SLEEPER.replace('await sql\`select pg_sleep(60)\`', 'await sql\`select pg_sleep(8)\`');
+  const cwd = project({ 'backfill/sleeper.ts': script });
+  const first = startRb(['run-script', 'backfill/sleeper.ts', '--', 'sleep'], { cwd, env: { DATABASE_URL: url } });
+  await sleepingOnServer(url);
+  first.child.kill('SIGKILL');
+  await first.done;
+  const [orphan] = await rbSessions(url);
+  const rerun = startRb(['run-script', 'backfill/sleeper.ts'], { cwd, env: { DATABASE_URL: url } });
+  await waitUntil('the rerun says it waits', () => rerun.stderr().startsWith('waiting for a session of rb run-script backfill/sleeper.ts'));
+  rerun.child.kill('SIGINT');
+  const stopped = await rerun.done;
+  assert.is(stopped.code, 130, stopped.stderr);
+  assert.is(
+    stopped.stderr.split('\n').slice(1).join('\n'),
+    'rb: SIGINT: stopping after the current batch (send it again to stop at once; the batch in flight is then rolled back)\n' +
+      `rb: stopped by SIGINT while waiting for the session of a killed run of backfill/sleeper.ts to end (backend pid ${orphan.pid}); nothing was changed\n`,
+  );
+  assert.equal(await checkpoint(url, 'sleeper'), { rowsDone: 100, batches: 1, lastKey: '100', finished: false });
+});
+
 test('Ctrl-C of a batched --dry-run cancels its batch at once (it keeps nothing anyway): exit 130, lock free', async () => {
   const url = await createMigratedDatabase(import.meta.url);
   await seed(url, 300);
