@@ -19,6 +19,7 @@ import { refusingProcessExit, type ExitGuard } from './process-exit-guard.ts';
 import { ScriptFailure, type ScriptRunOptions } from './run-single.ts';
 import { applyBatchDefaults, backendPid, openScriptClient, tableChangeCount, transactionChanges, type TableChange } from './session.ts';
 import { stopServerWorkOn } from './stop-server-work.ts';
+import { describeScriptSessions, otherRunSessions, waitForKilledRuns } from './earlier-runs.ts';
 
 /** SQLSTATEs a batch is retried on (after these waits), with how they are named in the warning. */
 const RETRYABLE: Record<string, string> = { '55P03': 'lock_timeout', '40P01': 'a deadlock', '40001': 'a serialization failure' };
@@ -65,6 +66,8 @@ export type BatchRunResult =
 
 /** Thrown inside sql.begin to roll a dry run back. */
 const DRY_RUN = Symbol('dry run rollback');
+/** Thrown inside sql.begin when another session holds the job's checkpoint row past lock_timeout. */
+const CHECKPOINT_LOCKED = Symbol('checkpoint row locked');
 
 export function jobName(spec: BatchedBackfill, file: string): string {
   return spec.job ?? path.basename(file).replace(/\.[cm]?[tj]s$/, '');
@@ -105,7 +108,7 @@ export function runBatches(url: string, spec: BatchedBackfill, options: BatchRun
 }
 
 async function runOn(url: string, spec: BatchedBackfill, options: BatchRunOptions, exits: ExitGuard, loss: LossWatch): Promise<BatchRunResult> {
-  const sql = openScriptClient(url, options.searchPath);
+  const sql = openScriptClient(url, options.searchPath, options.shown);
   try {
     return await walk(url, sql, spec, options, exits, loss);
   } catch (error) {
@@ -130,6 +133,8 @@ async function walk(
   const batchSize = options.batchSize ?? spec.batchSize ?? DEFAULT_BATCH_SIZE;
   const pauseMs = options.pauseMs ?? spec.pauseMs ?? 0;
   await checkTableAndKey(sql, spec.table, key, options.shown);
+  // A killed run's batch may still hold its row locks (and the checkpoint's): say so and wait for it.
+  await waitForKilledRuns(sql, options.shown, { onWait: options.onKilledRun, signal: options.signal });
 
   const quotedTable = quoteQualified(spec.table);
   /** Runs the script's batch; returns the rows it changed (its own count, else the walked table's). */
@@ -220,9 +225,7 @@ async function walk(
             applyBatchDefaults(tx),
             backendPid(tx),
             readCheckpoint(tx, job, { lock: true }).catch((error: { code?: string }) => {
-              if (error.code === '55P03') {
-                throw new RbError(`${options.shown}: another run of backfill job "${job}" is in progress (its checkpoint row in public.rb_backfill_checkpoints is locked); wait for it to finish or stop it`);
-              }
+              if (error.code === '55P03') throw CHECKPOINT_LOCKED;
               throw error;
             }),
             tableChangeCount(tx, quotedTable),
@@ -242,6 +245,15 @@ async function walk(
         break;
       } catch (error) {
         if (options.now?.aborted) return { outcome: 'stopped', job, resumedFrom, progress, cancelled: range };
+        if (error === CHECKPOINT_LOCKED) {
+          // The transaction is over, so sql is free to ask who holds the row.
+          const holders = await otherRunSessions(sql, options.shown);
+          throw new RbError(
+            holders.length
+              ? `${options.shown}: the checkpoint row of backfill job "${job}" (public.rb_backfill_checkpoints) is locked by ${describeScriptSessions(holders, options.shown)}`
+              : `${options.shown}: another run of backfill job "${job}" is in progress (its checkpoint row in public.rb_backfill_checkpoints is locked); wait for it to finish or stop it`,
+          );
+        }
         const lost = connectionLossReason(error instanceof ScriptFailure ? error.cause : error);
         if (lost) {
           const current = range as KeyRange | null;

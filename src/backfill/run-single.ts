@@ -8,6 +8,7 @@ import { refusingProcessExit, type ExitGuard } from './process-exit-guard.ts';
 import { describeScriptError, scriptLocation } from './script-location.ts';
 import { applySessionDefaults, backendPid, openScriptClient, transactionChanges, type TableChange } from './session.ts';
 import { stopServerWorkOn } from './stop-server-work.ts';
+import { waitForKilledRuns, type ScriptSession } from './earlier-runs.ts';
 
 export interface ScriptRunOptions {
   /** Absolute path of the script (to find its frames in stack traces) and how to show it. */
@@ -18,6 +19,8 @@ export interface ScriptRunOptions {
   log: BackfillLogger;
   /** search_path for the session, e.g. "app, public". */
   searchPath: string;
+  /** Sessions of a killed rb run of the same script are still on the server: this run waits for them to end. */
+  onKilledRun?: (sessions: ScriptSession[]) => void;
 }
 
 export interface SingleRunOptions extends ScriptRunOptions {
@@ -64,7 +67,7 @@ export function runSingleScript(url: string, script: Backfill, options: SingleRu
 
 async function runInTransaction(url: string, script: Backfill, options: SingleRunOptions, exits: ExitGuard, loss: LossWatch): Promise<ScriptRunResult> {
   const started = performance.now();
-  const sql = openScriptClient(url, options.searchPath);
+  const sql = openScriptClient(url, options.searchPath, options.shown);
   let changes: TableChange[] = [];
   let counts: BackfillCounts | undefined;
   let pid: number | undefined;
@@ -73,6 +76,7 @@ async function runInTransaction(url: string, script: Backfill, options: SingleRu
     committed, stopped: Boolean(options.signal?.aborted), changes, counts, durationMs: performance.now() - started,
   });
   try {
+    await waitForKilledRuns(sql, options.shown, { onWait: options.onKilledRun, signal: options.signal });
     const work = sql.begin(async (tx) => {
       try {
         [pid] = await Promise.all([backendPid(tx), applySessionDefaults(tx)]);

@@ -2,14 +2,16 @@ import type postgres from 'postgres';
 import { connectOptions } from '../client.ts';
 import { qualified, RB_OWN_TABLES } from '../rb-tables.ts';
 import { postgresWithTypeChoices } from '@rbsql/runtime';
+import { scriptSessionName } from './earlier-runs.ts';
 
 /**
  * The one connection a backfill runs on (its `sql` and `db`, and rb's checkpoint statements):
  * rb's type choices, as createClient and the generated query types have them, and the session's
  * search_path (e.g. "app, public").
  */
-export function openScriptClient(url: string, searchPath: string): postgres.Sql {
-  return postgresWithTypeChoices(url, connectOptions(url, { max: 1, connection: { search_path: searchPath } }));
+export function openScriptClient(url: string, searchPath: string, shown: string): postgres.Sql {
+  // Named `rb run-script <file> (pid N on host)`: a rerun after kill -9 finds what the killed run left (earlier-runs.ts).
+  return postgresWithTypeChoices(url, connectOptions(url, { max: 1, connection: { search_path: searchPath, application_name: scriptSessionName(shown) } }));
 }
 
 /** The backend serving the transaction: the one to cancel on Ctrl-C. */

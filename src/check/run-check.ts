@@ -7,7 +7,7 @@ import { checkQueriesCurrent } from './queries-current.ts';
 import { lintMigrations, DEFAULT_SQUAWK_EXCLUDED_RULES } from './lint.ts';
 import { migrateAll } from './migration-steps.ts';
 import { checkRoundTrip, type MigrationImpactResult } from './round-trip.ts';
-import { createScratchDatabase } from './scratch-database.ts';
+import { createScratchDatabase, type DroppedLeftover } from './scratch-database.ts';
 import { checkWellFormed } from './well-formed.ts';
 
 /** What rb check is doing now, for a progress line. */
@@ -32,6 +32,8 @@ export interface CheckOptions {
   /** How migrations are applied and rolled back on the scratch database (see migration-steps.ts). */
   steps?: 'session' | 'dbmate';
   onProgress?: (progress: CheckProgress) => void;
+  /** A scratch database a killed rb left on the server was dropped (the command says so on stderr). */
+  onLeftoverDropped?: (leftover: DroppedLeftover) => void;
 }
 
 export type StageOutcome =
@@ -122,7 +124,7 @@ export async function runCheck(config: Config, options: CheckOptions): Promise<C
     for (const stage of ['round-trip', 'impact', 'generated'] as const) if (!skip.has(stage)) stages[stage] = { status: 'skipped', reason };
   } else if (needDatabase) {
     progress({ step: 'scratch database' });
-    const scratch = await createScratchDatabase(options.serverUrl);
+    const scratch = await createScratchDatabase(options.serverUrl, 'rb check', { onLeftoverDropped: options.onLeftoverDropped });
     const migrateFresh = async (fresh: boolean): Promise<boolean> => {
       if (fresh) await scratch.recreate();
       progress({ step: 'migrate', total: migrations.length });

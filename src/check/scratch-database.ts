@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { asConnectionError, connect, type Sql } from '../client.ts';
 import { quoteIdent, recreateDatabase } from '../local-db/ensure-database.ts';
 import { withDatabase } from '../target/database-url.ts';
+import { processExists } from '@rbsql/runtime/project';
 
 /**
  * A throwaway database on the same server as the target (the embedded server or DATABASE_URL's),
@@ -23,16 +24,31 @@ export interface ScratchDatabase {
  */
 const KEEPER_PREFIX = 'rb check ';
 
-async function dropStaleScratchDatabases(sql: Sql): Promise<string[]> {
+/** A scratch database a killed run left, dropped by this one. */
+export interface DroppedLeftover {
+  name: string;
+  /** The pid of the rb that created it (from its name, `rb_check_<pid>_<random>`). */
+  pid: number;
+}
+
+/** "dropped rb_check_4242_a1b2c3, a scratch database left by an rb that was killed (pid 4242)" */
+export function describeDroppedLeftover(leftover: DroppedLeftover): string {
+  const who = processExists(leftover.pid) && leftover.pid !== process.pid
+    ? `an rb (pid ${leftover.pid}) whose session on this server ended`
+    : `an rb that was killed (pid ${leftover.pid})`;
+  return `dropped ${leftover.name}, a scratch database left by ${who}`;
+}
+
+async function dropStaleScratchDatabases(sql: Sql): Promise<DroppedLeftover[]> {
   const stale = await sql<{ datname: string }[]>`
     select d.datname from pg_database d
      where d.datname like 'rb\\_check\\_%'
        and not exists (select 1 from pg_stat_activity a where a.application_name = ${KEEPER_PREFIX} || d.datname)`;
-  const dropped: string[] = [];
+  const dropped: DroppedLeftover[] = [];
   for (const { datname } of stale) {
     try {
       await sql.unsafe(`drop database if exists ${quoteIdent(datname)} with (force)`);
-      dropped.push(datname);
+      dropped.push({ name: datname, pid: Number(/^rb_check_(\d+)_/.exec(datname)?.[1]) });
     } catch (error) {
       // Another role's leftover (must be owner): not ours to drop.
       if ((error as { code?: string }).code !== '42501') throw error;
@@ -41,13 +57,20 @@ async function dropStaleScratchDatabases(sql: Sql): Promise<string[]> {
   return dropped;
 }
 
-/** `purpose` names the command in messages (rb drift builds its expected schema here too). */
-export async function createScratchDatabase(targetUrl: string, purpose = 'rb check'): Promise<ScratchDatabase> {
+/**
+ * `purpose` names the command in messages (rb drift builds its expected schema here too).
+ * `onLeftoverDropped` hears of each scratch database of a killed run that this one dropped.
+ */
+export async function createScratchDatabase(
+  targetUrl: string,
+  purpose = 'rb check',
+  options: { onLeftoverDropped?: (leftover: DroppedLeftover) => void } = {},
+): Promise<ScratchDatabase> {
   const name = `rb_check_${process.pid}_${randomBytes(3).toString('hex')}`;
   const keeper = connect(targetUrl, { max: 1, connection: { application_name: `${KEEPER_PREFIX}${name}` } });
   try {
     await keeper`select 1`; // the session exists before the database does: no other check drops it
-    await dropStaleScratchDatabases(keeper);
+    for (const leftover of await dropStaleScratchDatabases(keeper)) options.onLeftoverDropped?.(leftover);
     await recreateDatabase(keeper, name, `${purpose} (its scratch database)`);
   } catch (error) {
     await keeper.end({ timeout: 5 });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { runCheck, type CheckProgress, type CheckResult } from '../check/run-check.ts';
+import { describeDroppedLeftover } from '../check/scratch-database.ts';
 import { CHECK_STAGES, formatFinding, isWarning, type CheckStage } from '../check/finding.ts';
 import { InterruptedError, RbError, UsageError } from '../errors.ts';
 import { interruptible, stopSignalOf } from '../interrupt.ts';
@@ -91,6 +92,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
       try {
         checked = await runCheck(config, {
           serverUrl: target.url, skip, leftOutBy: flags.only === undefined ? '--skip' : '--only', signal, steps, onProgress: (p) => progress.update(progressText(p)),
+          onLeftoverDropped: (leftover) => progress.note(`rb check: ${describeDroppedLeftover(leftover)}`),
         });
       } catch (error) {
         // The step whose dbmate the signal ended fails first; report the interruption, not that.

@@ -11,6 +11,7 @@ import { identifyTarget, type Target } from '../target/resolve-target.ts';
 import { PGTYPED_CONFIG_FILE } from '../types/pgtyped-config.ts';
 import { configAndTarget, refuseTargetFlags, relativeToProject, targetJson, targetLabel, type TargetFlags } from './common.ts';
 import { describeUnadopted } from '../adopt/adoption-hint.ts';
+import { describeSchemaFileRewrite } from '../migrations/schema-file-versions.ts';
 
 // What only upgrade, downgrade or new-migration need is imported inside them: `rb status` and
 // `rb current` load no more than they use (see "What each command costs" in README.md).
@@ -114,7 +115,9 @@ export async function upgradeCommand(
     for (const entry of result.applied) io.out(`${verb}: ${entry.fileName}`);
     if (result.applied.length && result.dryRun) io.out(`Dry run: ${result.applied.length} pending migration(s) on ${targetLabel(target)}; nothing was changed`);
     else if (result.applied.length) io.out(`${targetLabel(target)}: applied ${result.applied.length} migration(s)`);
-    if (result.schemaFile) io.out(`Wrote ${relativeToProject(config, result.schemaFile)}`);
+    if (result.schemaFile) {
+      io.out(result.schemaFileLag ? describeSchemaFileRewrite(config, result.schemaFileLag) : `Wrote ${relativeToProject(config, result.schemaFile)}`);
+    }
   }
   const types = flags.types === false || result.dryRun ? null : await regenerateTypes(config, target, io, json);
   if (json) {
@@ -160,7 +163,9 @@ export async function downgradeCommand(steps: string | undefined, flags: Migrate
   }
   const verb = result.dryRun ? 'Would roll back' : 'Rolled back';
   for (const file of result.rolledBack) io.out(`${verb}: ${file}`);
-  if (result.schemaFile) io.out(`Wrote ${relativeToProject(config, result.schemaFile)}`);
+  if (result.schemaFile) {
+    io.out(result.schemaFileLag ? describeSchemaFileRewrite(config, result.schemaFileLag) : `Wrote ${relativeToProject(config, result.schemaFile)}`);
+  }
 }
 
 const STATE_LABEL: Record<MigrationState, string> = {

@@ -6,6 +6,8 @@
 export interface ProgressLine {
   /** The current state, e.g. "round-trip: migration 3 of 40 (…)"; shown with the elapsed time. */
   update(text: string): void;
+  /** Prints a line of its own (on a terminal above the progress line, which is drawn again). */
+  note(line: string): void;
   /** Clears the terminal line (or prints nothing more); call before printing results. */
   done(): void;
 }
@@ -43,6 +45,10 @@ export function progressLine(prefix: string, stream: NodeJS.WriteStream = proces
     update(next) {
       text = next;
       if (tty && performance.now() - drawnAt >= 100) draw();
+    },
+    note(message) {
+      stream.write(`${drawn ? '\r\x1b[K' : ''}${message}\n`);
+      if (drawn) draw();
     },
     done() {
       clearInterval(timer);

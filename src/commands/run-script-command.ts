@@ -10,6 +10,7 @@ import { runSingleScript } from '../backfill/run-single.ts';
 import { batchFlags, DEFAULT_BATCH_SIZE } from '../backfill/batch-settings.ts';
 import { jobName, runBatches, type BatchProgress, type BatchRunResult } from '../backfill/run-batches.ts';
 import { describeChange, type TableChange } from '../backfill/session.ts';
+import { describeScriptSessions, type ScriptSession } from '../backfill/earlier-runs.ts';
 import { formatCount, formatDuration, formatProgress, rowsPerSecond } from '../backfill/progress.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { resolveTarget } from '../target/resolve-target.ts';
@@ -56,6 +57,7 @@ export async function runScriptCommand(file: string, flags: RunScriptFlags, io: 
     io.err(line);
   });
   const searchPath = [...config.schemas, 'public'].join(', ');
+  const onKilledRun = (sessions: ScriptSession[]) => io.err(`waiting for ${describeScriptSessions(sessions, shown)}`);
   const where = targetLabel(target);
 
   if (script.kind === 'single') {
@@ -77,7 +79,7 @@ export async function runScriptCommand(file: string, flags: RunScriptFlags, io: 
         stoppedBy = stopSignalOf(signal);
         io.err(`rb: ${stoppedBy}: cancelling the running statement and rolling back`);
       }, { once: true });
-      return runSingleScript(target.url, script.run, { file: absolute, shown, args, dryRun, log, searchPath, signal, now });
+      return runSingleScript(target.url, script.run, { file: absolute, shown, args, dryRun, log, searchPath, signal, now, onKilledRun });
     }, { handlesNow: true });
     if (result.stopped) {
       throw new InterruptedError(
@@ -140,7 +142,7 @@ export async function runScriptCommand(file: string, flags: RunScriptFlags, io: 
     }, { once: true });
     try {
       return await runBatches(target.url, spec, {
-        file: absolute, shown, args, dryRun, log, searchPath, batchSize, pauseMs, restart: flags.restart,
+        file: absolute, shown, args, dryRun, log, searchPath, batchSize, pauseMs, restart: flags.restart, onKilledRun,
         signal,
         now,
         onProgress,

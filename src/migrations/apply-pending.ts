@@ -2,7 +2,7 @@ import { withClient, type Sql } from '../client.ts';
 import { relativeToProject, type Config } from '../config.ts';
 import { ConnectionError, MigrationError } from '../errors.ts';
 import { guardProduction } from '../target/prod-guard.ts';
-import type { Target } from '../target/resolve-target.ts';
+import { identifyTarget, type Target } from '../target/resolve-target.ts';
 import { migrateBatches, runBatch, type BatchOutcome } from './apply-migration.ts';
 import { readAppliedVersions } from './applied-versions.ts';
 import { fileChecksum } from './checksums.ts';
@@ -23,6 +23,7 @@ import {
   writeSchemaFileWithoutBookkeeping,
 } from './rb-migrations-table.ts';
 import { describeFailure } from './run-migrations.ts';
+import { schemaFileLag, type SchemaFileLag } from './schema-file-versions.ts';
 import { describeInterruption, settleStoppedFile, stopCause, unlessStopped } from './stopped-migration.ts';
 import { outOfOrderEntries, refuseUnsafe, type UpgradeOptions, type UpgradeResult } from './upgrade.ts';
 
@@ -148,9 +149,37 @@ async function applyLocked(
   }
   const applied = done.map((f) => status.pending.find((e) => e.version === f.version)!);
   const outOfOrder = outOfOrderEntries(status).filter((e) => done.some((f) => f.version === e.version));
-  // Written under the lock: concurrent runs must not dump over each other.
-  const schemaFile = target.isProduction || done.length === 0 ? undefined : await writeSchemaFileWithoutBookkeeping(config, target.url);
+  // Nothing left to apply (a killed rb's dbmate applied it while this run waited): the file may
+  // still be behind. Written under the lock: concurrent runs must not dump over each other.
+  if (done.length === 0) return { applied, outOfOrder, dryRun: false, ...(await rewriteIfBehind(config, target, sql)) };
+  const schemaFile = target.isProduction ? undefined : await writeSchemaFileWithoutBookkeeping(config, target.url);
   return { applied, outOfOrder, dryRun: false, schemaFile };
+}
+
+/**
+ * db/schema.sql rewritten when it does not record the migrations applied to the database (see
+ * src/migrations/schema-file-versions.ts), as a normal upgrade writes it: never for production.
+ * `sql` is connected to the target while this run holds the migration lock.
+ */
+async function rewriteIfBehind(config: Config, target: Target, sql: Sql): Promise<{ schemaFile?: string; schemaFileLag?: SchemaFileLag }> {
+  const lag = schemaFileLag(config, await readAppliedVersions(sql));
+  if (!lag || target.isProduction) return {};
+  return { schemaFile: await writeSchemaFileWithoutBookkeeping(config, target.url), schemaFileLag: lag };
+}
+
+/**
+ * rb upgrade with nothing to apply, when db/schema.sql does not match the database: rewrites it
+ * under the migration lock (after any dbmate of a killed rb has finished), unless the target
+ * turns out to be production.
+ */
+export async function refreshSchemaFile(
+  config: Config,
+  target: Target,
+  options: { onEvent?: (event: MigrationEvent) => void; signal?: AbortSignal },
+): Promise<{ schemaFile?: string; schemaFileLag?: SchemaFileLag }> {
+  await identifyTarget(target);
+  if (target.isProduction) return {};
+  return withMigrationLock(target.url, lockOptions(options), () => withClient(target.url, (sql) => rewriteIfBehind(config, target, sql)));
 }
 
 /** ", 2 earlier migration(s) stay applied, 1 later one(s) not run" (the failed file is neither). */

@@ -6,6 +6,7 @@ import { runProcess, type ProcessResult } from '../process.ts';
 import { maskUrl } from '../target/database-url.ts';
 import { DBMATE_TABLE, qualified } from '../rb-tables.ts';
 import { makeTempDir } from '../temp-dirs.ts';
+import { rbSessionName } from '../session-names.ts';
 import { stripBom } from './migration-file.ts';
 
 export interface DbmateOptions {
@@ -27,17 +28,14 @@ export function dbmateUrl(url: string): string {
   return parsed.toString();
 }
 
-/** Start of the application_name of every dbmate session rb opens (see dbmateSessionName). */
-export const DBMATE_SESSION_PREFIX = 'rb dbmate (pid ';
-
 /**
- * The application_name dbmate's sessions carry: `rb dbmate (pid <rb's pid> on <host>)`. A
- * killed rb cannot end its dbmate child (kill -9 runs no handler), so a later run finds that
- * child's sessions in pg_stat_activity by this name (src/migrations/migration-sessions.ts).
- * PostgreSQL keeps 63 bytes of it.
+ * The application_name dbmate's sessions carry: `rb dbmate (pid <rb's pid> on <host>)`
+ * (src/session-names.ts). A killed rb cannot end its dbmate child (kill -9 runs no handler), so a
+ * later run finds that child's sessions in pg_stat_activity by this name
+ * (src/migrations/migration-sessions.ts).
  */
 export function dbmateSessionName(pid = process.pid): string {
-  return `${DBMATE_SESSION_PREFIX}${pid} on ${os.hostname()})`.slice(0, 63);
+  return rbSessionName('dbmate', pid);
 }
 
 /**

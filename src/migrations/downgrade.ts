@@ -14,7 +14,9 @@ import { deleteRecords, readRbRecords, writeSchemaFileWithoutBookkeeping } from 
 import type { MigrationEvent } from './migration-events.ts';
 import { describeFailure } from './run-migrations.ts';
 import { describeInterruption, settleStoppedFile, stopCause, unlessStopped } from './stopped-migration.ts';
-import { lockOptions } from './apply-pending.ts';
+import { lockOptions, refreshSchemaFile } from './apply-pending.ts';
+import { describeOwners } from './migration-sessions.ts';
+import { describeSchemaFileRewrite, schemaFileLag, type SchemaFileLag } from './schema-file-versions.ts';
 
 export interface DowngradeOptions {
   steps: number;
@@ -35,6 +37,8 @@ export interface DowngradeResult {
   rolledBack: string[];
   dryRun: boolean;
   schemaFile?: string;
+  /** Set when db/schema.sql was rewritten because it did not match the database (not after rolling back). */
+  schemaFileLag?: SchemaFileLag;
 }
 
 /** Accepts "2", "-1" (Alembic's relative form) or nothing (1). */
@@ -57,7 +61,12 @@ export async function downgrade(config: Config, target: Target, options: Downgra
   );
   const applied = appliedVersions.sort(compareVersions);
   if (applied.length === 0) {
-    throw new UsageError('nothing to roll back: no migration is applied to this database');
+    // A killed rb's dbmate may have rolled back the last migration after db/schema.sql was written.
+    const lag = options.dryRun ? undefined : schemaFileLag(config, applied);
+    const refreshed = lag ? await refreshSchemaFile(config, target, options) : {};
+    throw new UsageError(
+      `nothing to roll back: no migration is applied to this database${refreshed.schemaFileLag ? `; ${lowerFirst(describeSchemaFileRewrite(config, refreshed.schemaFileLag))}` : ''}`,
+    );
   }
   if (options.steps > applied.length) {
     throw new UsageError(
@@ -108,8 +117,13 @@ export async function downgrade(config: Config, target: Target, options: Downgra
       // Another rb may have migrated while this one waited: roll back only what was planned.
       const appliedNow = (await readAppliedVersions(sql)).sort(compareVersions);
       if (appliedNow.join() !== applied.join()) {
+        const changed = describeChange(applied, appliedNow, (v) => byVersion.get(v)?.fileName ?? v);
+        const who = lock.earlierSessions.length ? describeOwners(lock.earlierSessions) : 'another rb';
+        await deleteRecords(sql, applied.filter((v) => !appliedNow.includes(v))); // rb_migrations follows what is applied
+        const rewritten = target.isProduction ? '' : `; ${lowerFirst(await rewriteSchemaFile(config, target.url, appliedNow))}`;
         throw new MigrationError(
-          'the applied migrations changed while rb waited for the migration lock (another rb migrated this database); nothing was rolled back; run rb downgrade again',
+          `${who} ${changed} while this rb waited for ${lock.earlierSessions.length ? 'it to finish' : 'the migration lock'}; ` +
+            `this rb rolled back nothing${rewritten}; run rb status, then rb downgrade again if there is more to roll back`,
         );
       }
       for (const file of files) {
@@ -170,4 +184,25 @@ function refuseIrreversible(config: Config, files: MigrationFile[]): void {
     }
   }
   if (lines.length) throw new UsageError(lines.join('\n'));
+}
+
+/** "rolled back 20240101000003_later.sql", "applied 20240101000004_x.sql": what changed between two readings. */
+function describeChange(before: string[], after: string[], name: (version: string) => string): string {
+  const removed = before.filter((v) => !after.includes(v)).map(name);
+  const added = after.filter((v) => !before.includes(v)).map(name);
+  return [
+    ...(removed.length ? [`rolled back ${removed.join(', ')}`] : []),
+    ...(added.length ? [`applied ${added.join(', ')}`] : []),
+  ].join(' and ');
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** db/schema.sql rewritten after another run changed the database; the line that says so. */
+async function rewriteSchemaFile(config: Config, url: string, applied: string[]): Promise<string> {
+  const lag = schemaFileLag(config, applied);
+  await writeSchemaFileWithoutBookkeeping(config, url);
+  return lag ? describeSchemaFileRewrite(config, lag) : `Wrote ${relativeToProject(config, config.schemaFile)}`;
 }

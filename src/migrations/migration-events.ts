@@ -2,7 +2,7 @@ import { describeUnadopted } from '../adopt/adoption-hint.ts';
 import type { Target } from '../target/resolve-target.ts';
 import type { LockRetry } from './apply-migration.ts';
 import { describeHolder, type LockWait } from './migration-lock.ts';
-import { describeSessions, type SessionWait } from './migration-sessions.ts';
+import { describeBackend, describeOwners, type SessionWait } from './migration-sessions.ts';
 import type { Unadopted } from './migration-status.ts';
 
 /** Progress worth telling the person while a migration command runs (the library never prints). */
@@ -21,8 +21,8 @@ export function describeMigrationEvent(event: MigrationEvent): string {
       return `waiting for the migration lock (${Math.round(event.waitedMs / 1000)}s so far): held by ${describeHolder(event.holder)}`;
     case 'session-wait':
       return (
-        `waiting for a migration session of an earlier rb run to end (${Math.round(event.waitedMs / 1000)}s so far): ${describeSessions(event.sessions)}; ` +
-        'that rb was stopped while dbmate applied a migration, and dbmate carries on until it is done'
+        `waiting for ${describeOwners(event.sessions)} to finish (${Math.round(event.waitedMs / 1000)}s so far; ` +
+        `dbmate carries on after its rb is gone): ${event.sessions.map(describeBackend).join('; ')}`
       );
     case 'lock-retry':
       return `${event.fileName}: lock timeout (lock_timeout ${event.lockTimeout}); retrying in ${event.waitMs / 1000}s (attempt ${event.attempt} of ${event.attempts})`;

@@ -1,9 +1,9 @@
-import os from 'node:os';
 import { asConnectionError, connect, type Sql } from '../client.ts';
 import { ConnectionError, InterruptedError, MigrationError } from '../errors.ts';
 import { stopSignalOf } from '../interrupt.ts';
 import { maskUrl } from '../target/database-url.ts';
-import { waitForEarlierSessions, type SessionWait } from './migration-sessions.ts';
+import { rbSessionName } from '../session-names.ts';
+import { waitForEarlierSessions, type MigrationSession, type SessionWait } from './migration-sessions.ts';
 
 /**
  * The advisory lock rb holds while it migrates a database (two int4 keys: "rb", "mg").
@@ -41,6 +41,8 @@ export interface LockOptions {
 
 /** What the work gets while it holds the lock. */
 export interface HeldLock {
+  /** dbmate sessions of earlier rb runs this run waited for, after it got the lock, before its work. */
+  earlierSessions: MigrationSession[];
   /**
    * Throws ConnectionError when the session holding the lock is gone (a server restart, a
    * terminated backend): the lock went with it, so nothing more may be applied.
@@ -86,7 +88,7 @@ export async function withMigrationLock<T>(url: string, options: LockOptions, wo
   let closed = false;
   const client = connect(url, {
     max: 1,
-    connection: { application_name: `rb migrate (pid ${process.pid} on ${os.hostname()})` },
+    connection: { application_name: rbSessionName('migrate') },
     onclose: () => (closed = true),
   });
   const lost = () =>
@@ -99,6 +101,7 @@ export async function withMigrationLock<T>(url: string, options: LockOptions, wo
   };
   let reserved: Awaited<ReturnType<Sql['reserve']>> | undefined;
   let locked = false;
+  let earlierSessions: MigrationSession[] = [];
   try {
     try {
       reserved = await client.reserve();
@@ -127,12 +130,13 @@ export async function withMigrationLock<T>(url: string, options: LockOptions, wo
       }
       locked = true;
       // A killed rb's dbmate may still be applying a migration: let it finish first.
-      await waitForEarlierSessions(reserved, { onWait: options.onSessionWait, signal: options.signal, beforeQuery: guard });
+      earlierSessions = await waitForEarlierSessions(reserved, { onWait: options.onSessionWait, signal: options.signal, beforeQuery: guard });
     } catch (error) {
       throw asConnectionError(error, url);
     }
     const held = reserved;
     return await work({
+      earlierSessions,
       assertHeld: async () => {
         guard();
         try {

@@ -1,7 +1,8 @@
 import type { Sql } from '../client.ts';
 import { InterruptedError, MigrationError } from '../errors.ts';
 import { stopSignalOf } from '../interrupt.ts';
-import { DBMATE_SESSION_PREFIX, dbmateSessionName } from './dbmate.ts';
+import { describeSessionOwner, rbSessionPattern, sessionOwner } from '../session-names.ts';
+import { dbmateSessionName } from './dbmate.ts';
 
 /**
  * dbmate sessions on this database, found by the application_name rb gives them
@@ -17,6 +18,8 @@ export interface MigrationSession {
   seconds: number;
   /** The start of what it runs (`-- migrate:up ...`), when the role may see it. */
   query: string | null;
+  /** What its name says of the rb that started it: "a dbmate left by an rb that was killed (pid 4242)". */
+  owner: string;
 }
 
 export interface SessionWait {
@@ -30,7 +33,7 @@ function escapeLike(text: string): string {
 
 /** dbmate sessions of any rb on the database sql is connected to (other than sql's own). */
 export async function migrationSessions(sql: Sql, applicationName?: string): Promise<MigrationSession[]> {
-  const pattern = applicationName ? escapeLike(applicationName) : `${escapeLike(DBMATE_SESSION_PREFIX)}%`;
+  const pattern = applicationName ? escapeLike(applicationName) : rbSessionPattern('dbmate (pid ');
   const rows = await sql<{ pid: number; application_name: string; state: string | null; seconds: number | null; query: string | null }[]>`
     select pid, application_name, state,
            floor(extract(epoch from now() - coalesce(query_start, backend_start)))::int as seconds,
@@ -39,13 +42,28 @@ export async function migrationSessions(sql: Sql, applicationName?: string): Pro
      where datname = current_database() and pid <> pg_backend_pid()
        and application_name like ${pattern}
      order by backend_start`;
-  return rows.map((r) => ({ pid: r.pid, applicationName: r.application_name, state: r.state, seconds: r.seconds ?? 0, query: r.query }));
+  return rows.map((r) => {
+    const owner = sessionOwner(r.application_name);
+    return {
+      pid: r.pid, applicationName: r.application_name, state: r.state, seconds: r.seconds ?? 0, query: r.query,
+      owner: owner ? describeSessionOwner(owner, 'a dbmate') : `a dbmate session named "${r.application_name}"`,
+    };
+  });
 }
 
+/** "a dbmate left by an rb that was killed (pid 4242): backend pid 5151, active for 3s: -- migrate:up ..." */
 export function describeSessions(sessions: MigrationSession[]): string {
-  return sessions
-    .map((s) => `backend pid ${s.pid} ("${s.applicationName}", ${s.state ?? 'state hidden'} for ${s.seconds}s${s.query ? `: ${s.query}` : ''})`)
-    .join(', ');
+  return sessions.map((s) => `${s.owner}: ${describeBackend(s)}`).join('; ');
+}
+
+/** "backend pid 5151, active for 3s: -- migrate:up ..." */
+export function describeBackend(s: MigrationSession): string {
+  return `backend pid ${s.pid}, ${s.state ?? 'state hidden'} for ${s.seconds}s${s.query ? `: ${s.query}` : ''}`;
+}
+
+/** "a dbmate left by an rb that was killed (pid 4242)" for each rb whose sessions these are, once. */
+export function describeOwners(sessions: MigrationSession[]): string {
+  return [...new Set(sessions.map((s) => s.owner))].join(' and ');
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -54,7 +72,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Waits until no dbmate session of an earlier rb run is left on this database, so what it is
  * applying is committed or rolled back before this run reads the applied versions. Called with
  * the migration lock held. Reports after `reportAfterMs`; gives up after `maxWaitMs` with the
- * sessions named and how to end them.
+ * sessions named and how to end them. Returns the sessions it waited for.
  */
 export async function waitForEarlierSessions(
   sql: Sql,
@@ -68,22 +86,24 @@ export async function waitForEarlierSessions(
     /** Throws when sql must not be used any more (its connection closed). */
     beforeQuery?: () => void;
   },
-): Promise<void> {
+): Promise<MigrationSession[]> {
   const pollMs = options.pollMs ?? 100;
   const reportAfterMs = options.reportAfterMs ?? 1000;
   const reportEveryMs = options.reportEveryMs ?? 30000;
   const maxWaitMs = options.maxWaitMs ?? 10 * 60 * 1000;
   const started = Date.now();
   let nextReport = reportAfterMs;
+  const seen = new Map<number, MigrationSession>();
   for (;;) {
     options.beforeQuery?.();
     const sessions = await migrationSessions(sql);
-    if (sessions.length === 0) return;
+    if (sessions.length === 0) return [...seen.values()];
+    for (const session of sessions) seen.set(session.pid, session);
     const waited = Date.now() - started;
     if (waited >= maxWaitMs) {
       throw new MigrationError(
-        `a migration session of an earlier rb run is still active after ${Math.round(waited / 1000)}s: ${describeSessions(sessions)}; ` +
-          'that rb was stopped (killed?) while dbmate applied a migration, and dbmate carries on until its statement ends; wait for it, ' +
+        `gave up after ${Math.round(waited / 1000)}s waiting for ${describeSessions(sessions)}; ` +
+          'dbmate carries on after its rb is gone, until its statement ends; wait for it, ' +
           `or end it (select pg_terminate_backend(${sessions[0].pid})) and run rb status to see what was applied`,
       );
     }
@@ -93,7 +113,7 @@ export async function waitForEarlierSessions(
     }
     if (options.signal?.aborted) {
       const signal = stopSignalOf(options.signal);
-      throw new InterruptedError(`stopped by ${signal} while waiting for a migration session of an earlier rb run to end; nothing was applied`, signal);
+      throw new InterruptedError(`stopped by ${signal} while waiting for ${describeOwners(sessions)} to finish; nothing was applied`, signal);
     }
     await sleep(pollMs);
   }

@@ -10,6 +10,7 @@ import type { MigrationEvent } from './migration-events.ts';
 import { migrationStatus, type MigrationStatus } from './migration-status.ts';
 import type { TimeoutSettings } from './migration-timeouts.ts';
 import { RUNNING_MARK } from './rb-migrations-table.ts';
+import { schemaFileLag, type SchemaFileLag } from './schema-file-versions.ts';
 
 export interface UpgradeOptions {
   dryRun?: boolean;
@@ -36,6 +37,8 @@ export interface UpgradeResult {
   outOfOrder: MigrationEntry[];
   dryRun: boolean;
   schemaFile?: string;
+  /** Set when db/schema.sql was rewritten because it did not match the database (not after applying). */
+  schemaFileLag?: SchemaFileLag;
 }
 
 export function outOfOrderEntries(status: MigrationStatus): MigrationEntry[] {
@@ -96,8 +99,12 @@ export async function upgrade(config: Config, target: Target, options: UpgradeOp
   refuseUnsafe(config, target, status, options);
   const outOfOrder = outOfOrderEntries(status);
   const acceptEdits = options.allowEdited ? status.edited : [];
-  if (options.dryRun || (files.length === 0 && acceptEdits.length === 0)) {
-    return { applied: status.pending, outOfOrder, dryRun: Boolean(options.dryRun) };
+  if (options.dryRun) return { applied: status.pending, outOfOrder, dryRun: true };
+  if (files.length === 0 && acceptEdits.length === 0) {
+    // Nothing to apply: one file read says whether db/schema.sql still records what is applied.
+    if (target.isProduction || !schemaFileLag(config, status.applied)) return { applied: [], outOfOrder, dryRun: false };
+    const { refreshSchemaFile } = await import('./apply-pending.ts');
+    return { applied: [], outOfOrder, dryRun: false, ...(await refreshSchemaFile(config, target, options)) };
   }
   // What applies them (the guard, the lock, dbmate) is loaded only when there is something to apply.
   const { applyPending } = await import('./apply-pending.ts');

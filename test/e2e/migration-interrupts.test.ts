@@ -1,7 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { describeUrl } from '../../src/target/database-url.ts';
 import { createEmptyDatabase, withSql } from '../support/databases.ts';
 import { migration, runRb, startRb, tempProject } from '../support/project.ts';
 import { dedicatedServer } from '../support/server.ts';
@@ -42,6 +44,26 @@ const slowNonTransactional =
   "-- migrate:up transaction:false\nwith s as (select pg_sleep(4)) insert into runs select g, '002' from generate_series(1, 3) g, s;\n\n" +
   "-- migrate:down transaction:false\ndelete from runs where file = '002';\n";
 
+/** The line a rerun prints while a killed rb's dbmate (that rb's pid) still runs a migration. */
+const waitLine = (killedPid: number) =>
+  new RegExp(
+    `^waiting for a dbmate left by an rb that was killed \\(pid ${killedPid}\\) to finish \\(\\d+s so far; dbmate carries on after its rb is gone\\): ` +
+      'backend pid \\d+, active for \\d+s: -- migrate:(up|down)[^\\n]*\\n',
+  );
+
+/** Waits until no dbmate session is left on url (a killed rb's dbmate finished). */
+async function waitForNoDbmate(url: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while ((await dbmateSessions(url)).length) {
+    if (Date.now() > deadline) throw new Error('the dbmate session did not end');
+    await sleep(50);
+  }
+}
+
+const schemaFile = (cwd: string) => readFileSync(path.join(cwd, 'db', 'schema.sql'), 'utf8');
+/** The versions at the end of db/schema.sql, as dbmate writes them. */
+const schemaVersions = (cwd: string) => [...schemaFile(cwd).matchAll(/^ {4}\('(\d+)'\)[,;]$/gm)].map((m) => m[1]);
+
 /** rb's temporary migration directories whose process is `pid`. */
 const tempDirsOf = (pid: number) => readdirSync(os.tmpdir()).filter((name) => name.startsWith(`rb-migrations-${pid}-`));
 
@@ -60,10 +82,7 @@ for (const [kind, slow] of [['transactional', slowTransactional], ['transaction:
     // At once: the killed rb's dbmate is still applying the slow migration.
     const rerun = await runRb(['upgrade'], { cwd, env: { DATABASE_URL: url } });
     assert.is(rerun.code, 0, rerun.stderr);
-    assert.match(
-      rerun.stderr,
-      new RegExp(`^waiting for a migration session of an earlier rb run to end \\(\\d+s so far\\): backend pid \\d+ \\("rb dbmate \\(pid ${killedPid} on [^"]+", active for \\d+s: -- migrate:up `),
-    );
+    assert.match(rerun.stderr, waitLine(killedPid));
     assert.match(rerun.stdout, `Applied: ${LATER}\n`);
     assert.not.match(rerun.stdout, `Applied: ${SLOW}`);
     assert.equal(await counts(url), ['002:3', '003:3'], 'each migration inserted its rows once');
@@ -78,6 +97,104 @@ for (const [kind, slow] of [['transactional', slowTransactional], ['transaction:
     assert.match(again.stdout, 'up to date, nothing to apply');
   });
 }
+
+/** Creates a table, then sleeps (in a transaction). */
+const slowTable = migration('create table slow_done (id int);\nselect pg_sleep(4);', 'drop table slow_done;');
+
+for (const when of ['after the orphaned dbmate finished', 'while the orphaned dbmate still runs']) {
+  test(`kill -9 of rb upgrade during the last migration; rerun ${when}: db/schema.sql is rewritten with the new table, in one line`, async () => {
+    const url = await createEmptyDatabase(import.meta.url);
+    const cwd = tempProject({ [CREATE_RUNS]: runs });
+    const env = { DATABASE_URL: url };
+    assert.is((await runRb(['upgrade'], { cwd, env })).code, 0);
+    assert.equal(schemaVersions(cwd), ['20240101000001']);
+    writeFileSync(path.join(cwd, 'db', 'migrations', SLOW), slowTable);
+    const first = startRb(['upgrade'], { cwd, env });
+    await waitForSleepingMigration(url);
+    const killedPid = first.child.pid!;
+    first.child.kill('SIGKILL');
+    assert.is((await first.done).signal, 'SIGKILL');
+    if (when.startsWith('after')) await waitForNoDbmate(url);
+
+    const rerun = await runRb(['upgrade'], { cwd, env });
+    assert.is(rerun.code, 0, rerun.stderr);
+    assert.is(
+      rerun.stdout,
+      `${describeUrl(url)} (from DATABASE_URL): up to date, nothing to apply\n` +
+        'Wrote db/schema.sql: it did not match the migrations applied to this database (missing 20240101000002); an earlier rb stopped before writing it\n',
+    );
+    if (when.startsWith('after')) assert.is(rerun.stderr, '');
+    else assert.match(rerun.stderr, new RegExp(`${waitLine(killedPid).source}$`));
+    assert.equal(await versions(url), ['20240101000001', '20240101000002']);
+    assert.equal(schemaVersions(cwd), ['20240101000001', '20240101000002']);
+    assert.match(schemaFile(cwd), 'CREATE TABLE public.slow_done (\n');
+    assert.not.match(schemaFile(cwd), 'rb_migrations', 'written by the same code path as a normal upgrade (bookkeeping stripped)');
+
+    // The file matches again: nothing is written (and no pg_dump runs).
+    const again = await runRb(['upgrade'], { cwd, env });
+    assert.is(again.stdout, `${describeUrl(url)} (from DATABASE_URL): up to date, nothing to apply\n`);
+    if (when.startsWith('after')) {
+      const check = await runRb(['check', '--only', 'generated'], { cwd, env: { ...env, RB_PROGRESS_SECONDS: '600' } });
+      assert.is(check.code, 0, check.stdout + check.stderr);
+    }
+  });
+}
+
+test('kill -9 of rb downgrade of the only migration; after its dbmate finished, the rerun has nothing to roll back and rewrites db/schema.sql', async () => {
+  const url = await createEmptyDatabase(import.meta.url);
+  const cwd = tempProject({ [CREATE_RUNS]: migration('create table runs (n int, file text);', 'drop table runs;\nselect pg_sleep(3);') });
+  const env = { DATABASE_URL: url };
+  assert.is((await runRb(['upgrade'], { cwd, env })).code, 0);
+  assert.equal(schemaVersions(cwd), ['20240101000001']);
+  const first = startRb(['downgrade'], { cwd, env });
+  await waitForSleepingMigration(url);
+  first.child.kill('SIGKILL');
+  assert.is((await first.done).signal, 'SIGKILL');
+  await waitForNoDbmate(url);
+
+  const rerun = await runRb(['downgrade'], { cwd, env });
+  assert.is(rerun.code, 2, rerun.stderr);
+  assert.is(
+    rerun.stderr,
+    'rb: nothing to roll back: no migration is applied to this database; wrote db/schema.sql: it did not match the migrations applied to this database ' +
+      '(listing 20240101000001, no longer applied); an earlier rb stopped before writing it\n',
+  );
+  assert.equal(schemaVersions(cwd), []);
+  assert.not.match(schemaFile(cwd), 'CREATE TABLE public.runs');
+});
+
+test("kill -9 of rb downgrade mid-rollback, rerun at once: it names the killed rb's dbmate, waits for it, says what it rolled back and rewrites db/schema.sql", async () => {
+  const url = await createEmptyDatabase(import.meta.url);
+  const slowDown = migration("insert into runs values (1, '003');", "delete from runs where file = '003';\nselect pg_sleep(4);");
+  const cwd = tempProject({ [CREATE_RUNS]: runs, [SLOW]: later, [LATER]: slowDown });
+  const env = { DATABASE_URL: url };
+  assert.is((await runRb(['upgrade'], { cwd, env })).code, 0);
+  assert.equal(schemaVersions(cwd), ['20240101000001', '20240101000002', '20240101000003']);
+  const first = startRb(['downgrade'], { cwd, env });
+  await waitForSleepingMigration(url);
+  const killedPid = first.child.pid!;
+  first.child.kill('SIGKILL');
+  assert.is((await first.done).signal, 'SIGKILL');
+
+  const rerun = await runRb(['downgrade'], { cwd, env });
+  assert.is(rerun.code, 4, rerun.stderr);
+  assert.is(rerun.stdout, '');
+  const lines = rerun.stderr.split('\n');
+  assert.match(`${lines[0]}\n`, waitLine(killedPid));
+  assert.is(
+    lines.slice(1).join('\n'),
+    `rb: a dbmate left by an rb that was killed (pid ${killedPid}) rolled back ${LATER} while this rb waited for it to finish; this rb rolled back nothing; ` +
+      'wrote db/schema.sql: it did not match the migrations applied to this database (listing 20240101000003, no longer applied); an earlier rb stopped before writing it; ' +
+      'run rb status, then rb downgrade again if there is more to roll back\n',
+  );
+  assert.not.match(rerun.stderr, 'another rb migrated');
+  assert.equal(await versions(url), ['20240101000001', '20240101000002'], 'rolled back once, by the orphaned dbmate');
+  assert.equal(schemaVersions(cwd), ['20240101000001', '20240101000002']);
+  await withSql(url, async (sql) => {
+    const records = await sql`select version from public.rb_migrations order by version`;
+    assert.equal(records.map((r) => r.version), ['20240101000001', '20240101000002'], 'rb_migrations follows what is applied');
+  });
+});
 
 test('SIGTERM during a transactional migration: dbmate and its session end with rb, the migration is rolled back, exit 143 says what was applied', async () => {
   const url = await createEmptyDatabase(import.meta.url);
@@ -158,7 +275,7 @@ test('SIGINT during rb downgrade: the down that ran is rolled back, exit 130 nam
   });
 });
 
-test('kill -9 of rb check leaves its scratch database; the next rb check drops it', async () => {
+test('kill -9 of rb check leaves its scratch database; the next rb check drops it and names it in one line on stderr (--json stdout stays JSON)', async () => {
   const url = await createEmptyDatabase(import.meta.url);
   const files: Record<string, string> = {};
   for (let i = 1; i <= 40; i++) files[`202401010000${String(i).padStart(2, '0')}_t${i}.sql`] = migration(`create table t${i} (id int);`, `drop table t${i};`);
@@ -174,10 +291,15 @@ test('kill -9 of rb check leaves its scratch database; the next rb check drops i
   }
   run.child.kill('SIGKILL');
   await run.done;
-  assert.is((await scratch(pid)).length, 1, 'kill -9 leaves the scratch database');
-  const next = await runRb(['check', '--skip', 'lint,generated'], { cwd, env: { DATABASE_URL: url } });
+  const [left] = await scratch(pid);
+  assert.ok(left, 'kill -9 leaves the scratch database');
+  const next = await runRb(['check', '--skip', 'lint,generated', '--json'], { cwd, env: { DATABASE_URL: url, RB_PROGRESS_SECONDS: '600' } });
   assert.is(next.code, 0, next.stdout + next.stderr);
+  assert.is(next.stderr, `rb check: dropped ${left}, a scratch database left by an rb that was killed (pid ${pid})\n`);
+  assert.is(JSON.parse(next.stdout).ok, true, 'stdout is the JSON document alone');
   assert.equal(await scratch(pid), [], 'the next check dropped it');
+  const again = await runRb(['check', '--skip', 'lint,generated'], { cwd, env: { DATABASE_URL: url, RB_PROGRESS_SECONDS: '600' } });
+  assert.is(again.stderr, '', 'nothing left to drop, nothing said');
 });
 
 test('a server restart during rb upgrade: exit 3 naming the lost connection; the migration was rolled back; a rerun completes', async () => {

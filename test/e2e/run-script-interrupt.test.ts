@@ -4,6 +4,7 @@
  * that leaves the checkpoint consistent.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'uvu';
@@ -29,11 +30,11 @@ async function seed(url: string, rows: number): Promise<void> {
   await withSql(url, (sql) => sql`insert into app.my_model (id) select g from generate_series(1, ${rows}) g`);
 }
 
-/** rb's sessions on the database (application_name rb), the test's own connection left out. */
+/** rb's sessions on the database (the script's `rb run-script <file> (pid N on host)`, rb's own `rb`), the test's own connection left out. */
 const rbSessions = (url: string) =>
-  withSql(url, async (sql) => sql<{ pid: number; state: string; query: string }[]>`
-    select pid, state, query from pg_stat_activity
-     where datname = current_database() and application_name = 'rb' and pid <> pg_backend_pid()`);
+  withSql(url, async (sql) => sql<{ pid: number; state: string; query: string; application_name: string }[]>`
+    select pid, state, query, application_name from pg_stat_activity
+     where datname = current_database() and (application_name = 'rb' or application_name like 'rb run-script %') and pid <> pg_backend_pid()`);
 
 async function waitUntil(what: string, check: () => Promise<boolean> | boolean, ms = 15000): Promise<void> {
   for (const started = Date.now(); Date.now() - started < ms; await sleep(25)) if (await check()) return;
@@ -169,6 +170,62 @@ test('a second Ctrl-C of a batched run cancels the batch in flight on the server
   assert.is(rerun.code, 0, rerun.stderr);
   assert.match(rerun.stdout, ': 200 rows walked in 2 batches (200 changed)');
   assert.is(await filled(url), 300);
+});
+
+test("kill -9 during a batch that holds its row locks: the rerun names the killed run's session in one line, waits for it to end, then resumes and finishes", async () => {
+  const url = await createMigratedDatabase(import.meta.url);
+  await seed(url, 300);
+  const script = BATCHED_SLEEPER.replace('await sql\`select pg_sleep(60)\`', 'await sql\`select pg_sleep(4)\`');
+  const cwd = project({ 'backfill/sleeper.ts': script });
+  const first = startRb(['run-script', 'backfill/sleeper.ts', '--', 'sleep'], { cwd, env: { DATABASE_URL: url } });
+  await sleepingOnServer(url);
+  const killedPid = first.child.pid!;
+  first.child.kill('SIGKILL');
+  assert.is((await first.done).signal, 'SIGKILL');
+  const [orphan] = await rbSessions(url);
+  assert.is(orphan.application_name, `rb run-script backfill/sleeper.ts (pid ${killedPid} on ${os.hostname()})`, 'the session is named after the script and its rb');
+  assert.is(orphan.query, 'select pg_sleep(4)');
+  assert.is((await rowIsFree(url, 150).then(() => 'free', (error: { code?: string }) => error.code)), '55P03', 'the killed batch still holds its row locks');
+
+  const rerun = await runRb(['run-script', 'backfill/sleeper.ts'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(rerun.code, 0, rerun.stderr);
+  const lines = rerun.stderr.split('\n');
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  assert.match(
+    lines[0],
+    new RegExp(
+      `^${escape(`waiting for a session of rb run-script backfill/sleeper.ts left by an rb that was killed (pid ${killedPid}): backend pid ${orphan.pid}, active for `)}\\d+s` +
+        `${escape(`: select pg_sleep(4); it holds its transaction's locks until its statement ends (then the server rolls it back); end it at once with select pg_terminate_backend(${orphan.pid})`)}$`,
+    ),
+    rerun.stderr,
+  );
+  assert.is(lines[1], 'Resuming job "sleeper" after key 100: 100 of 300 rows done by an earlier run');
+  assert.match(rerun.stdout, ': 200 rows walked in 2 batches (200 changed)');
+  assert.is(await filled(url), 300);
+  assert.equal(await checkpoint(url, 'sleeper'), { rowsDone: 300, batches: 3, lastKey: '300', finished: true });
+});
+
+test("Ctrl-C while a rerun waits for a killed run's session: exit 130, nothing changed, the checkpoint as the killed run left it", async () => {
+  const url = await createMigratedDatabase(import.meta.url);
+  await seed(url, 300);
+  const script = BATCHED_SLEEPER.replace('await sql\`select pg_sleep(60)\`', 'await sql\`select pg_sleep(8)\`');
+  const cwd = project({ 'backfill/sleeper.ts': script });
+  const first = startRb(['run-script', 'backfill/sleeper.ts', '--', 'sleep'], { cwd, env: { DATABASE_URL: url } });
+  await sleepingOnServer(url);
+  first.child.kill('SIGKILL');
+  await first.done;
+  const [orphan] = await rbSessions(url);
+  const rerun = startRb(['run-script', 'backfill/sleeper.ts'], { cwd, env: { DATABASE_URL: url } });
+  await waitUntil('the rerun says it waits', () => rerun.stderr().startsWith('waiting for a session of rb run-script backfill/sleeper.ts'));
+  rerun.child.kill('SIGINT');
+  const stopped = await rerun.done;
+  assert.is(stopped.code, 130, stopped.stderr);
+  assert.is(
+    stopped.stderr.split('\n').slice(1).join('\n'),
+    'rb: SIGINT: stopping after the current batch (send it again to stop at once; the batch in flight is then rolled back)\n' +
+      `rb: stopped by SIGINT while waiting for the session of a killed run of backfill/sleeper.ts to end (backend pid ${orphan.pid}); nothing was changed\n`,
+  );
+  assert.equal(await checkpoint(url, 'sleeper'), { rowsDone: 100, batches: 1, lastKey: '100', finished: false });
 });
 
 test('Ctrl-C of a batched --dry-run cancels its batch at once (it keeps nothing anyway): exit 130, lock free', async () => {
