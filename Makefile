@@ -20,7 +20,7 @@ install: node_modules/.install-stamp pg-client-tools build
 
 # The two packages of this repository, compiled by tsc: the runtime (src/runtime, ES module and
 # CommonJS builds) first, then the toolkit (src, which imports the runtime by name).
-PACKAGE_SOURCES := src/build/bundle-pgtyped.js $(shell find src -name '*.ts' -not -path '*/dist/*' -not -path '*/node_modules/*') src/package.json src/tsconfig.json src/runtime/package.json src/runtime/tsconfig.json src/runtime/tsconfig.cjs.json
+PACKAGE_SOURCES := src/build/bundle-cli.js src/build/bundle-pgtyped.js $(shell find src -name '*.ts' -not -path '*/dist/*' -not -path '*/node_modules/*') src/package.json src/tsconfig.json src/runtime/package.json src/runtime/tsconfig.json src/runtime/tsconfig.cjs.json
 node_modules/.build-stamp: node_modules/.install-stamp $(PACKAGE_SOURCES)
 	npm run build --silent -w @rbsql/runtime
 	npm run build --silent -w @rbsql/cli
