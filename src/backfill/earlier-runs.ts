@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type postgres from 'postgres';
 import { InterruptedError } from '../errors.ts';
 import { stopSignalOf } from '../interrupt.ts';
+import { describeBackend, sessionsNamedLike, type SessionActivity } from '../session-activity.ts';
 import { describeSessionOwner, rbSessionName, rbSessionPattern, sessionOwner, type SessionOwner } from '../session-names.ts';
 
 /**
@@ -10,12 +11,8 @@ import { describeSessionOwner, rbSessionName, rbSessionPattern, sessionOwner, ty
  * end its session: a statement it was running goes on on the server, holding the batch's row
  * locks, until it ends; then the server rolls the transaction back.
  */
-export interface ScriptSession {
-  pid: number;
+export interface ScriptSession extends SessionActivity {
   owner: SessionOwner;
-  state: string | null;
-  seconds: number;
-  query: string | null;
 }
 
 /** The application_name of this run's script session. */
@@ -25,18 +22,10 @@ export function scriptSessionName(shown: string, pid = process.pid): string {
 
 /** Sessions on sql's database of other rb runs of the script shown as `shown`. */
 export async function otherRunSessions(sql: postgres.Sql, shown: string): Promise<ScriptSession[]> {
-  const rows = await sql<{ pid: number; application_name: string; state: string | null; seconds: number | null; query: string | null }[]>`
-    select pid, application_name, state,
-           floor(extract(epoch from now() - coalesce(query_start, backend_start)))::int as seconds,
-           left(regexp_replace(query, '\\s+', ' ', 'g'), 80) as query
-      from pg_stat_activity
-     where datname = current_database() and pid <> pg_backend_pid()
-       and application_name like ${rbSessionPattern('run-script ')}
-     order by backend_start`;
-  return rows.flatMap((r) => {
-    const owner = sessionOwner(r.application_name);
-    if (!owner || owner.state === 'this-run' || scriptSessionName(shown, owner.pid) !== r.application_name) return [];
-    return [{ pid: r.pid, owner, state: r.state, seconds: r.seconds ?? 0, query: r.query }];
+  return (await sessionsNamedLike(sql, rbSessionPattern('run-script '))).flatMap((session) => {
+    const owner = sessionOwner(session.applicationName);
+    if (!owner || owner.state === 'this-run' || scriptSessionName(shown, owner.pid) !== session.applicationName) return [];
+    return [{ ...session, owner }];
   });
 }
 
@@ -46,9 +35,7 @@ export async function otherRunSessions(sql: postgres.Sql, shown: string): Promis
  * (then the server rolls it back); end it at once with select pg_terminate_backend(5151)"
  */
 export function describeScriptSessions(sessions: ScriptSession[], shown: string): string {
-  const each = sessions.map(
-    (s) => `${describeSessionOwner(s.owner, `a session of rb run-script ${shown}`)}: backend pid ${s.pid}, ${s.state ?? 'state hidden'} for ${s.seconds}s${s.query ? `: ${s.query}` : ''}`,
-  );
+  const each = sessions.map((s) => `${describeSessionOwner(s.owner, `a session of rb run-script ${shown}`)}: ${describeBackend(s)}`);
   const ends = sessions.map((s) => `select pg_terminate_backend(${s.pid})`).join('; ');
   return `${each.join('; ')}; it holds its transaction's locks until its statement ends (then the server rolls it back); end it at once with ${ends}`;
 }

@@ -2,7 +2,8 @@ import { describeUnadopted } from '../adopt/adoption-hint.ts';
 import type { Target } from '../target/resolve-target.ts';
 import type { LockRetry } from './apply-migration.ts';
 import { describeHolder, type LockWait } from './migration-lock.ts';
-import { describeBackend, describeOwners, type SessionWait } from './migration-sessions.ts';
+import { describeBackend } from '../session-activity.ts';
+import { describeOwners, type SessionWait } from './migration-sessions.ts';
 import type { Unadopted } from './migration-status.ts';
 
 /** Progress worth telling the person while a migration command runs (the library never prints). */

@@ -1,6 +1,7 @@
 import type { Sql } from '../client.ts';
 import { InterruptedError, MigrationError } from '../errors.ts';
 import { stopSignalOf } from '../interrupt.ts';
+import { describeBackend, sessionsNamedLike, type SessionActivity } from '../session-activity.ts';
 import { describeSessionOwner, rbSessionPattern, sessionOwner } from '../session-names.ts';
 import { dbmateSessionName } from './dbmate.ts';
 
@@ -10,14 +11,7 @@ import { dbmateSessionName } from './dbmate.ts';
  * that took it, while a dbmate child of an rb killed with kill -9 carries on (nothing can end it)
  * and its session runs on the server until its statement ends.
  */
-export interface MigrationSession {
-  pid: number;
-  applicationName: string;
-  state: string | null;
-  /** Seconds since its current statement started (or since it connected, when idle). */
-  seconds: number;
-  /** The start of what it runs (`-- migrate:up ...`), when the role may see it. */
-  query: string | null;
+export interface MigrationSession extends SessionActivity {
   /** What its name says of the rb that started it: "a dbmate left by an rb that was killed (pid 4242)". */
   owner: string;
 }
@@ -34,31 +28,15 @@ function escapeLike(text: string): string {
 /** dbmate sessions of any rb on the database sql is connected to (other than sql's own). */
 export async function migrationSessions(sql: Sql, applicationName?: string): Promise<MigrationSession[]> {
   const pattern = applicationName ? escapeLike(applicationName) : rbSessionPattern('dbmate (pid ');
-  const rows = await sql<{ pid: number; application_name: string; state: string | null; seconds: number | null; query: string | null }[]>`
-    select pid, application_name, state,
-           floor(extract(epoch from now() - coalesce(query_start, backend_start)))::int as seconds,
-           left(regexp_replace(query, '\\s+', ' ', 'g'), 80) as query
-      from pg_stat_activity
-     where datname = current_database() and pid <> pg_backend_pid()
-       and application_name like ${pattern}
-     order by backend_start`;
-  return rows.map((r) => {
-    const owner = sessionOwner(r.application_name);
-    return {
-      pid: r.pid, applicationName: r.application_name, state: r.state, seconds: r.seconds ?? 0, query: r.query,
-      owner: owner ? describeSessionOwner(owner, 'a dbmate') : `a dbmate session named "${r.application_name}"`,
-    };
+  return (await sessionsNamedLike(sql, pattern)).map((session) => {
+    const owner = sessionOwner(session.applicationName);
+    return { ...session, owner: owner ? describeSessionOwner(owner, 'a dbmate') : `a dbmate session named "${session.applicationName}"` };
   });
 }
 
 /** "a dbmate left by an rb that was killed (pid 4242): backend pid 5151, active for 3s: -- migrate:up ..." */
 export function describeSessions(sessions: MigrationSession[]): string {
   return sessions.map((s) => `${s.owner}: ${describeBackend(s)}`).join('; ');
-}
-
-/** "backend pid 5151, active for 3s: -- migrate:up ..." */
-export function describeBackend(s: MigrationSession): string {
-  return `backend pid ${s.pid}, ${s.state ?? 'state hidden'} for ${s.seconds}s${s.query ? `: ${s.query}` : ''}`;
 }
 
 /** "a dbmate left by an rb that was killed (pid 4242)" for each rb whose sessions these are, once. */
