@@ -36,6 +36,16 @@ fs.readFileSync = function (file, ...rest) {
 syncBuiltinESMExports();
 `);
 
+/** A project with the repository's migrations and pgtyped config, and one query file. */
+function project(): string {
+  const cwd = tempProject();
+  cpSync(path.join(repoRoot, 'db', 'migrations'), path.join(cwd, 'db', 'migrations'), { recursive: true });
+  cpSync(path.join(repoRoot, 'pgtyped.config.json'), path.join(cwd, 'pgtyped.config.json'));
+  mkdirSync(path.join(cwd, 'queries'));
+  writeFileSync(path.join(cwd, 'queries', 'user.sql'), '/* @name GetUserById */\nSELECT id, email FROM "user" WHERE id = :id!;\n');
+  return cwd;
+}
+
 async function typesLoading(cwd: string, env: Record<string, string>): Promise<{ stdout: string; loaded: string[] }> {
   writeFileSync(loads, '');
   const run = await runRb(['types'], { cwd, env: { ...env, NODE_OPTIONS: `--import=${recorder}`, RB_TEST_LOAD_LOG: loads } });
@@ -44,11 +54,7 @@ async function typesLoading(cwd: string, env: Record<string, string>): Promise<{
 }
 
 test('rb types generates with the bundled pgtyped, without TypeScript; with nothing changed it loads neither pgtyped nor postgres.js', async () => {
-  const cwd = tempProject();
-  cpSync(path.join(repoRoot, 'db', 'migrations'), path.join(cwd, 'db', 'migrations'), { recursive: true });
-  cpSync(path.join(repoRoot, 'pgtyped.config.json'), path.join(cwd, 'pgtyped.config.json'));
-  mkdirSync(path.join(cwd, 'queries'));
-  writeFileSync(path.join(cwd, 'queries', 'user.sql'), '/* @name GetUserById */\nSELECT id, email FROM "user" WHERE id = :id!;\n');
+  const cwd = project();
   const env = { DATABASE_URL: await createEmptyDatabase('types-loading') };
 
   const generated = await typesLoading(cwd, env);
@@ -71,11 +77,7 @@ test('rb types generates with the bundled pgtyped, without TypeScript; with noth
 });
 
 test('a code cache V8 rejects (another Node, a damaged file) is compiled past and written anew', async () => {
-  const cwd = tempProject();
-  cpSync(path.join(repoRoot, 'db', 'migrations'), path.join(cwd, 'db', 'migrations'), { recursive: true });
-  cpSync(path.join(repoRoot, 'pgtyped.config.json'), path.join(cwd, 'pgtyped.config.json'));
-  mkdirSync(path.join(cwd, 'queries'));
-  writeFileSync(path.join(cwd, 'queries', 'user.sql'), '/* @name GetUserById */\nSELECT id, email FROM "user" WHERE id = :id!;\n');
+  const cwd = project();
   mkdirSync(path.join(cwd, '.rb'));
   const codeCache = path.join(cwd, '.rb', 'pgtyped.code-cache');
   writeFileSync(codeCache, 'not bytecode');
