@@ -4,6 +4,7 @@ import { withClient } from '../client.ts';
 import { ConnectionError } from '../errors.ts';
 import { maskUrl } from '../target/database-url.ts';
 import type { QueryFile, TypesSettings } from './pgtyped-config.ts';
+import { pgtypedLogin } from './pgtyped-login.ts';
 import { loadPgtyped, type PgType, type PgtypedLibrary, type SqlQueryAst, type TypeDeclarationSet, type WireQueue } from './pgtyped-library.ts';
 
 /** The package generated query files import PreparedQuery from. */
@@ -91,9 +92,9 @@ async function openConnection(lib: PgtypedLibrary, url: string): Promise<Pgtyped
     queue.socket.on('error', (error) => reject(new ConnectionError(`pgtyped's connection to ${maskUrl(url)} failed: ${error.message}`)));
     queue.socket.on('close', () => reject(new ConnectionError(`pgtyped's connection to ${maskUrl(url)} was closed by the server; run rb types again`)));
   });
-  lost.catch(() => {}); // raced below and in run(); closing it ourselves rejects it unheard
+  lost.catch(() => {}); // raced below and in generateQueryTypes; closing it ourselves rejects it unheard
   try {
-    await Promise.race([lib.startup(dbOptions(url), queue), lost]);
+    await Promise.race([pgtypedLogin(lib, dbOptions(url), queue), lost]);
   } catch (error) {
     queue.socket.destroy();
     throw new ConnectionError(`pgtyped could not connect to ${maskUrl(url)}: ${(error as Error).message}`);

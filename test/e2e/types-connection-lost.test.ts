@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -56,6 +56,22 @@ test('pgtyped\'s connection ended by the server mid-generation: one line, exit 3
   const shadowUrl = maskUrl(withDatabase(url, shadow));
   assert.match(ended.stderr, new RegExp(`^rb: pgtyped's connection to ${shadowUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} (was closed by the server; run rb types again|failed: [^\\n]+)\\n$`));
   assert.not.ok(existsSync(path.join(cwd, 'queries', 'q000.queries.ts')), 'nothing written');
+});
+
+test('pgtyped\'s login refused (the shadow database takes no connections): one line, exit 3, not pgtyped\'s own exit 1', async () => {
+  const cwd = project();
+  writeFileSync(path.join(cwd, 'queries', 'only.sql'), '/* @name Only */\nSELECT 1 AS one;\n');
+  const url = await createEmptyDatabase('types-login');
+  const shadow = `${new URL(url).pathname.slice(1)}_rb_shadow`;
+  const built = await runRb(['types'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(built.code, 0, built.stderr);
+  await withSql(url, (sql) => sql.unsafe(`alter database "${shadow}" allow_connections false`));
+  writeFileSync(path.join(cwd, 'queries', 'only.sql'), '/* @name Only */\nSELECT 2 AS two;\n');
+  const refused = await runRb(['types'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(refused.code, 3, refused.stdout + refused.stderr);
+  assert.is(refused.stdout, '');
+  assert.is(refused.stderr, `rb: pgtyped could not connect to ${maskUrl(withDatabase(url, shadow))}: database "${shadow}" is not currently accepting connections\n`);
+  assert.match(readFileSync(path.join(cwd, 'queries', 'only.queries.ts'), 'utf8'), 'one');
 });
 
 test.run();
