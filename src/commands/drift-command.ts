@@ -1,3 +1,4 @@
+import { describeDroppedLeftover } from '../check/scratch-database.ts';
 import type { Config } from '../config.ts';
 import { runDrift, type DriftResult } from '../drift/run-drift.ts';
 import { InterruptedError, RbError } from '../errors.ts';
@@ -17,7 +18,10 @@ export class DriftFoundError extends RbError {}
 function drift(config: Config, target: Target, io: Io): Promise<DriftResult> {
   return interruptible(async ({ signal }) => {
     try {
-      return await runDrift(config, target, { warn: io.err });
+      return await runDrift(config, target, {
+        warn: io.err,
+        onLeftoverDropped: (leftover) => io.err(`rb drift: ${describeDroppedLeftover(leftover)}`),
+      });
     } catch (error) {
       if (!signal.aborted) throw error;
       const stop = stopSignalOf(signal);

@@ -1,6 +1,6 @@
 import { withClient } from '../client.ts';
 import { takeSnapshot, type Snapshot } from '../check/schema-snapshot.ts';
-import { createScratchDatabase } from '../check/scratch-database.ts';
+import { createScratchDatabase, type DroppedLeftover } from '../check/scratch-database.ts';
 import { InterruptedError, MigrationError } from '../errors.ts';
 import { quoteIdent } from '../local-db/ensure-database.ts';
 import type { MigrationFile } from '../migrations/migration-file.ts';
@@ -22,9 +22,9 @@ export interface ExpectedSchema {
 export async function buildExpectedSchema(
   serverUrl: string,
   files: MigrationFile[],
-  options: { searchPath: string | null; show: (filePath: string) => string },
+  options: { searchPath: string | null; show: (filePath: string) => string; onLeftoverDropped?: (leftover: DroppedLeftover) => void },
 ): Promise<ExpectedSchema> {
-  const scratch = await createScratchDatabase(serverUrl, 'rb drift');
+  const scratch = await createScratchDatabase(serverUrl, 'rb drift', { onLeftoverDropped: options.onLeftoverDropped });
   try {
     // For the role that runs the migrations, in this database only: above any setting of that role's own.
     if (options.searchPath) await withClient(scratch.url, (sql) => sql.unsafe(`alter role current_user in database ${quoteIdent(scratch.name)} set ${settingClause(options.searchPath!)}`));

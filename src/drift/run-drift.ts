@@ -6,6 +6,7 @@ import { describeUrl, parseDatabaseUrl } from '../target/database-url.ts';
 import { identifyTarget, resolveTarget, type Target } from '../target/resolve-target.ts';
 import { onSameServer } from '../target/server-identity.ts';
 import { compareSchemas, type DriftDifference } from './compare-schemas.ts';
+import type { DroppedLeftover } from '../check/scratch-database.ts';
 import { buildExpectedSchema } from './expected-schema.ts';
 import { readTarget } from './read-target.ts';
 
@@ -29,6 +30,8 @@ export interface DriftResult {
 export interface DriftOptions {
   /** Warnings about the target (production did not answer when asked who it is). */
   warn?: (line: string) => void;
+  /** Hears of each scratch database of a killed rb check or rb drift that this run dropped. */
+  onLeftoverDropped?: (leftover: DroppedLeftover) => void;
 }
 
 /** How sentences name the database rb drift inspects. */
@@ -83,6 +86,7 @@ export async function runDrift(config: Config, target: Target, options: DriftOpt
   const expected = await buildExpectedSchema(scratchServer, files, {
     searchPath: reading.searchPath,
     show: (filePath) => relativeToProject(config, filePath),
+    onLeftoverDropped: options.onLeftoverDropped,
   });
   const comparison = compareSchemas(expected.snapshot, reading.snapshot, {
     label,

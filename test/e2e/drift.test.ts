@@ -2,6 +2,7 @@ import { appendFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { processExists } from '@rbsql/runtime/project';
 import { takeSnapshot } from '../../src/check/schema-snapshot.ts';
 import { describeUrl, parseDatabaseUrl, withDatabase } from '../../src/target/database-url.ts';
 import { createEmptyDatabase, withSql } from '../support/databases.ts';
@@ -118,6 +119,19 @@ test('rb status --drift on a clean database says so and exits 0', async () => {
   const run = await runRb(['status', '--drift'], { cwd, env });
   assert.is(run.code, 0, run.stderr);
   assert.is(lines(run.stdout).at(-1), 'drift: none; the schema is what the 2 applied migration(s) create');
+});
+
+test('a scratch database a killed rb check or rb drift left is dropped and named on stderr (not in --json stdout)', async () => {
+  const { cwd, url, env } = await migratedProject();
+  let deadPid = 999_999;
+  while (processExists(deadPid)) deadPid += 1;
+  const leftover = `rb_check_${deadPid}_0a0b0c`;
+  await withSql(url, (sql) => sql.unsafe(`create database ${leftover}`));
+  const run = await runRb(['drift', '--json'], { cwd, env });
+  assert.is(run.code, 0, run.stderr);
+  assert.is(run.stderr, `rb drift: dropped ${leftover}, a scratch database left by an rb that was killed (pid ${deadPid})\n`);
+  assert.is((JSON.parse(run.stdout) as { ok: boolean }).ok, true);
+  assert.is(await withSql(url, async (sql) => (await sql`select count(*)::int as n from pg_database where datname = ${leftover}`)[0].n), 0);
 });
 
 test('an applied migration whose file is missing is reported, not guessed: exit 2', async () => {
