@@ -67,7 +67,8 @@ export function formatSummary(summary: RestoreSummary, where: string): string[] 
   lines.push(`${loaded.length} tables, ${summary.rows} rows; every table's row count equals the dump's; ${summary.sequencesRaised} sequence(s) raised to the highest id`);
   const objects = summary.largeObjects;
   if (objects) {
-    lines.push(`${objects.count} large object(s), as many as the dump's; owned by ${objects.owner}, as the tables (production's owner and grants on large objects are not restored)`);
+    const grants = objects.grantsLeftOut ? `; production's grants on large objects are not restored (${objects.grantsLeftOut} in the dump), as for tables` : '';
+    lines.push(`${objects.count} large object(s), as many as the dump's; owned by ${objects.owner}, as the tables${grants}`);
   }
   const ended = summary.endedSessions;
   if (ended.length) {

@@ -20,6 +20,11 @@ export function isLargeObjectEntry(entry: TocEntry): boolean {
   return entry.kind === 'COMMENT' && entry.schema === '-' && entry.name.startsWith('LARGE OBJECT ');
 }
 
+/** Production's grants on large objects ("ACL" on "LARGE OBJECT <oid>", "LARGE OBJECTS <range>" since 17): not restored. */
+export function isLargeObjectGrant(entry: TocEntry): boolean {
+  return entry.kind === 'ACL' && entry.schema === '-' && entry.name.startsWith('LARGE OBJECT');
+}
+
 /** The data entry with the large objects' bytes ("BLOBS"; several since PostgreSQL 17). */
 export function isLargeObjectData(entry: TocEntry): boolean {
   return entry.kind === 'BLOBS';

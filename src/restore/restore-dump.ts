@@ -50,8 +50,11 @@ export interface RestoreSummary {
   /** Other migration tools' tracking tables, left out: "public.pgmigrations" -> "node-pg-migrate". */
   otherToolTables: { table: string; tool: string }[];
   rows: number;
-  /** The dump's large objects, restored (as many as the dump holds) and owned by `owner`; absent when it holds none. */
-  largeObjects?: { count: number; owner: string };
+  /**
+   * The dump's large objects, restored (as many as the dump holds) and owned by `owner`; `grantsLeftOut`:
+   * production's grant entries on them, not restored. Absent when the dump holds none.
+   */
+  largeObjects?: { count: number; owner: string; grantsLeftOut: number };
   sequencesRaised: number;
   /** Sessions on the local database ended so the restored one could take its name. */
   endedSessions: EndedSession[];
@@ -204,10 +207,11 @@ export async function restoreDump(config: Config, target: Target, file: string, 
           .map((key) => `${key} has ${actual.get(key)} rows, the dump ${expected.get(key) ?? 0}`);
         if (wrong.length) throw new RbError(`row counts differ: ${wrong.join('; ')}`);
         if (plan.largeObjects) {
-          largeObjects = await countLargeObjects(sql);
-          if (largeObjects.count !== expectedObjects) {
-            throw new RbError(`large objects differ: the restored database has ${largeObjects.count}, the dump ${expectedObjects}`);
+          const restored = await countLargeObjects(sql);
+          if (restored.count !== expectedObjects) {
+            throw new RbError(`large objects differ: the restored database has ${restored.count}, the dump ${expectedObjects}`);
           }
+          largeObjects = { ...restored, grantsLeftOut: plan.largeObjectGrants };
         }
         return [
           ...plan.loadTables.map((t) => ({ table: `${t.schema}.${t.name}`, rows: actual.get(`${t.schema}.${t.name}`)!, excluded: false })),
