@@ -38,6 +38,11 @@ export function opensLargeObject(line: string): boolean {
   return line.startsWith('SELECT pg_catalog.lo_open(');
 }
 
+/** The lines that follow lo_open, with the object's bytes. */
+export function writesLargeObject(line: string): boolean {
+  return line.startsWith('SELECT pg_catalog.lowrite(');
+}
+
 /**
  * Removes the large objects the migrations made in the work database (a migration that ran
  * lo_import, say): production's copies of them are in the dump, and restoring an object whose oid
