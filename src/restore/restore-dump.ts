@@ -82,8 +82,9 @@ async function assertSuperuser(admin: Sql, url: string): Promise<void> {
  *  3. drops what earlier restores that died left on the server, then creates a work database
  *     (src/restore/work-database.ts) and migrates it to exactly production's versions,
  *  4. loads the data only (tracking rows excluded) with triggers disabled, indexes built after,
+ *     and the large objects (src/restore/large-objects.ts),
  *  5. raises identity/serial sequences to the highest restored id,
- *  6. verifies per table that the rows in the database equal the rows in the dump,
+ *  6. verifies per table that the rows in the database equal the rows in the dump, and the large objects' count,
  *  7. swaps the work database in under the local database's name (one transaction) and drops the old one,
  *  8. applies the local migrations production has not (unless pending: false).
  * Until step 7 the local database is not changed at all: a failure, Ctrl-C or kill -9 leaves it as
