@@ -65,6 +65,11 @@ export function formatSummary(summary: RestoreSummary, where: string): string[] 
   for (const file of summary.pendingSkipped) lines.push(`Not applied (--no-pending): ${file}`);
   const loaded = summary.tables.filter((t) => !t.excluded);
   lines.push(`${loaded.length} tables, ${summary.rows} rows; every table's row count equals the dump's; ${summary.sequencesRaised} sequence(s) raised to the highest id`);
+  const objects = summary.largeObjects;
+  if (objects) {
+    const grants = objects.grantsLeftOut ? `; production's grants on large objects are not restored (${objects.grantsLeftOut} in the dump), as for tables` : '';
+    lines.push(`${objects.count} large object(s), as many as the dump's; owned by ${objects.owner}, as the tables${grants}`);
+  }
   const ended = summary.endedSessions;
   if (ended.length) {
     lines.push(`Ended ${ended.length} session(s) on ${summary.database} to swap the restored database in: ${ended.map(describeSession).join('; ')}`);

@@ -6,6 +6,7 @@ import { RbError } from '../errors.ts';
 import { trackChild } from '../interrupt.ts';
 import { DBMATE_TABLE } from '../rb-tables.ts';
 import { tableKey, writeRestoreList, type ArchiveToc, type TocEntry } from './archive-toc.ts';
+import { opensLargeObject, writesLargeObject } from './large-objects.ts';
 import { firstError, runPgTool } from './pg-tools.ts';
 import { ownerState, runTag } from './run-owner.ts';
 
@@ -102,18 +103,26 @@ export function parseSequenceOwners(text: string): Map<string, string> {
 const NEWLINE = 0x0a;
 const DATA_HEADER = /^-- Data for Name: (.*); Type: TABLE DATA; Schema: (.*); Owner: /;
 
+export interface DumpCounts {
+  /** Rows per table, "schema.table" as in the TOC. */
+  rows: Map<string, number>;
+  /** Large objects whose data the listed entries hold. */
+  largeObjects: number;
+}
+
 /**
- * Counts the rows per table in an archive without loading it: streams
+ * Counts the rows per table and the large objects in an archive without loading it: streams
  * `pg_restore --data-only -L list -f -` and counts the lines of each COPY block (COPY's text
- * format escapes newlines inside values, so one line is one row). Keys are "schema.table" as in
- * the TOC. The dump's own numbers, independent of what the database later reports.
+ * format escapes newlines inside values, so one line is one row) and the lo_open lines (one per
+ * large object). The dump's own numbers, independent of what the database later reports.
  */
-export function countDumpRows(file: string, listFile: string, signal?: AbortSignal): Promise<Map<string, number>> {
+export function countDumpRows(file: string, listFile: string, signal?: AbortSignal): Promise<DumpCounts> {
   return new Promise((resolve, reject) => {
     // Streamed rather than collected with runProcess: the data can be gigabytes.
     const child = spawn('pg_restore', ['--data-only', '--use-list', listFile, '--file', '-', file], { stdio: ['ignore', 'pipe', 'pipe'], signal });
     const forget = trackChild(child);
     const counts = new Map<string, number>();
+    let largeObjects = 0;
     let current = '';
     let inCopy = false;
     let rows = 0;
@@ -127,9 +136,12 @@ export function countDumpRows(file: string, listFile: string, signal?: AbortSign
         } else rows += 1;
         return;
       }
+      // A large object's bytes (hex, a line per 16 kB): skipped without decoding the whole line.
+      if (writesLargeObject(buf.toString('latin1', start, Math.min(end, start + 32)))) return;
       const text = buf.toString('utf8', start, end);
       const header = DATA_HEADER.exec(text);
       if (header) current = `${header[2]}.${header[1]}`;
+      else if (opensLargeObject(text)) largeObjects += 1;
       else if (text.startsWith('COPY ') && text.endsWith('FROM stdin;')) {
         inCopy = true;
         rows = 0;
@@ -164,7 +176,7 @@ export function countDumpRows(file: string, listFile: string, signal?: AbortSign
     child.on('close', (code, signal) => {
       forget();
       if (code !== 0 || signal) reject(new RbError(`could not read the data in ${file}: ${firstError(stderr)}`));
-      else resolve(counts);
+      else resolve({ rows: counts, largeObjects });
     });
   });
 }

@@ -86,7 +86,9 @@ export async function loadData(plan: RestorePlan, url: string, jobs: number, onT
   await withScratchDir(async (dir) => {
     const list = path.join(dir, 'load.list');
     writeRestoreList(list, plan.load);
-    const args = ['--data-only', '--disable-triggers', '--exit-on-error', '--verbose', '--use-list', list, '--dbname', libpq.url];
+    // --no-owner, --no-privileges: the large objects belong to the role that restores, as the
+    // tables belong to the one that migrates (the same); production's roles need not exist here.
+    const args = ['--data-only', '--disable-triggers', '--no-owner', '--no-privileges', '--exit-on-error', '--verbose', '--use-list', list, '--dbname', libpq.url];
     if (jobs > 1) args.push('--jobs', String(jobs));
     const result = await runPgTool('pg_restore', [...args, plan.toc.file], {
       env: libpq.env,

@@ -8,7 +8,8 @@ import { describeUrl, maskUrl, parseDatabaseUrl } from '../target/database-url.t
 import type { Target } from '../target/resolve-target.ts';
 import { writeRestoreList } from './archive-toc.ts';
 import { captureDeferred, dropDeferred, QUALIFIED, startIndexBuilder } from './deferred-indexes.ts';
-import { countDumpRows, withScratchDir } from './dump-contents.ts';
+import { countDumpRows, withScratchDir, type DumpCounts } from './dump-contents.ts';
+import { clearLargeObjects, countLargeObjects, isLargeObjectData } from './large-objects.ts';
 import { assertSchemaHoldsDump, countRows, loadData, qualifiedName, throttled } from './load-data.ts';
 import { migrateFiles, MigrationsStopped } from './rebuild-schema.ts';
 import { assertLocalTarget, checkProductionVersions, planRestore, type RestoreOptions } from './restore-plan.ts';
@@ -49,6 +50,11 @@ export interface RestoreSummary {
   /** Other migration tools' tracking tables, left out: "public.pgmigrations" -> "node-pg-migrate". */
   otherToolTables: { table: string; tool: string }[];
   rows: number;
+  /**
+   * The dump's large objects, restored (as many as the dump holds) and owned by `owner`; `grantsLeftOut`:
+   * production's grant entries on them, not restored. Absent when the dump holds none.
+   */
+  largeObjects?: { count: number; owner: string; grantsLeftOut: number };
   sequencesRaised: number;
   /** Sessions on the local database ended so the restored one could take its name. */
   endedSessions: EndedSession[];
@@ -76,8 +82,9 @@ async function assertSuperuser(admin: Sql, url: string): Promise<void> {
  *  3. drops what earlier restores that died left on the server, then creates a work database
  *     (src/restore/work-database.ts) and migrates it to exactly production's versions,
  *  4. loads the data only (tracking rows excluded) with triggers disabled, indexes built after,
+ *     and the large objects (src/restore/large-objects.ts),
  *  5. raises identity/serial sequences to the highest restored id,
- *  6. verifies per table that the rows in the database equal the rows in the dump,
+ *  6. verifies per table that the rows in the database equal the rows in the dump, and the large objects' count,
  *  7. swaps the work database in under the local database's name (one transaction) and drops the old one,
  *  8. applies the local migrations production has not (unless pending: false).
  * Until step 7 the local database is not changed at all: a failure, Ctrl-C or kill -9 leaves it as
@@ -129,7 +136,7 @@ export async function restoreDump(config: Config, target: Target, file: string, 
   let admin: Sql | undefined;
   // Ends the pg_restore that counts the dump's rows, when the restore fails before the verification.
   const abort = new AbortController();
-  let dumpCounts: Promise<Map<string, number>> | undefined;
+  let dumpCounts: Promise<DumpCounts> | undefined;
   // On Ctrl-C, end the work database's sessions so a long index build stops now (children end by themselves).
   let swapping = false;
   const stopWork = () => {
@@ -160,6 +167,7 @@ export async function restoreDump(config: Config, target: Target, file: string, 
     const sql = connect(workDb.url, { max: 1, connection: QUALIFIED });
     let tables: TableCount[];
     let sequencesRaised: number;
+    let largeObjects: RestoreSummary['largeObjects'];
     try {
       const builder = await phase('load data', async () => {
         await assertSchemaHoldsDump(sql, plan);
@@ -168,6 +176,8 @@ export async function restoreDump(config: Config, target: Target, file: string, 
         // Rows a migration inserted (lookup data) are in the dump too: start the loaded tables empty
         // (after the foreign keys are gone, so tables whose data is excluded do not block it).
         if (plan.loadTables.length) await sql.unsafe(`truncate ${plan.loadTables.map(qualifiedName).join(', ')}`);
+        // The same for large objects a migration made: production's are in the dump, under the same oids.
+        if (plan.largeObjects) await clearLargeObjects(sql);
         const progress = throttled(report);
         const indexes = startIndexBuilder(workDb.url, objects, jobs, (done, total) => progress(`indexes: ${done}/${total} keys, indexes and constraints`, done === total));
         try {
@@ -176,7 +186,7 @@ export async function restoreDump(config: Config, target: Target, file: string, 
           // CPU-seconds per 2M rows) while the indexes are built rather than beside the load.
           dumpCounts = withScratchDir(async (dir) => {
             const list = path.join(dir, 'count.list');
-            writeRestoreList(list, plan.load.filter((e) => e.kind === 'TABLE DATA'));
+            writeRestoreList(list, plan.load.filter((e) => e.kind === 'TABLE DATA' || isLargeObjectData(e)));
             return countDumpRows(plan.toc.file, list, abort.signal);
           });
           // Awaited in the verify phase; this only keeps an early failure elsewhere from being "unhandled".
@@ -190,13 +200,20 @@ export async function restoreDump(config: Config, target: Target, file: string, 
       await phase('build indexes', () => builder.finish());
       sequencesRaised = await phase('sequences', () => raiseSequences(sql, [...plan.loadTables, ...plan.excludedTables]));
       tables = await phase('verify', async () => {
-        const expected = await dumpCounts!;
+        const { rows: expected, largeObjects: expectedObjects } = await dumpCounts!;
         const actual = await countRows(sql, [...plan.loadTables, ...plan.excludedTables]);
         const wrong = plan.loadTables
           .map((t) => `${t.schema}.${t.name}`)
           .filter((key) => (expected.get(key) ?? 0) !== actual.get(key))
           .map((key) => `${key} has ${actual.get(key)} rows, the dump ${expected.get(key) ?? 0}`);
         if (wrong.length) throw new RbError(`row counts differ: ${wrong.join('; ')}`);
+        if (plan.largeObjects) {
+          const restored = await countLargeObjects(sql);
+          if (restored.count !== expectedObjects) {
+            throw new RbError(`large objects differ: the restored database has ${restored.count}, the dump ${expectedObjects}`);
+          }
+          largeObjects = { ...restored, grantsLeftOut: plan.largeObjectGrants };
+        }
         return [
           ...plan.loadTables.map((t) => ({ table: `${t.schema}.${t.name}`, rows: actual.get(`${t.schema}.${t.name}`)!, excluded: false })),
           ...plan.excludedTables.map((t) => ({ table: `${t.schema}.${t.name}`, rows: actual.get(`${t.schema}.${t.name}`)!, excluded: true })),
@@ -233,6 +250,7 @@ export async function restoreDump(config: Config, target: Target, file: string, 
       omitted: plan.omitted.map((t) => `${t.schema}.${t.name}`),
       otherToolTables: plan.otherToolTables.map((t) => ({ table: `${t.schema}.${t.name}`, tool: t.tool })),
       rows: tables.reduce((sum, t) => sum + t.rows, 0),
+      largeObjects,
       sequencesRaised,
       endedSessions: swap.ended,
       replacedDatabase: replaced,

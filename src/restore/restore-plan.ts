@@ -7,6 +7,7 @@ import { describeUrl } from '../target/database-url.ts';
 import { identifyTarget, type Target } from '../target/resolve-target.ts';
 import { readArchiveToc, tableKey, type ArchiveToc, type TocEntry } from './archive-toc.ts';
 import { readDumpVersions, readSequenceOwners } from './dump-contents.ts';
+import { isLargeObjectData, isLargeObjectEntry, isLargeObjectGrant } from './large-objects.ts';
 import { DBMATE_TABLE, isToolingTable, otherToolTable, qualified } from '../rb-tables.ts';
 import type { TableRef } from './sequences.ts';
 import { tablePattern } from './table-pattern.ts';
@@ -33,8 +34,12 @@ export interface RestorePlan {
   productionVersion: string;
   rebuild: MigrationFile[];
   pending: MigrationFile[];
-  /** The entries pg_restore loads (table data and sequence values). */
+  /** The entries pg_restore loads (table data, sequence values, large objects). */
   load: TocEntry[];
+  /** The dump holds large objects (src/restore/large-objects.ts): they are loaded and counted too. */
+  largeObjects: boolean;
+  /** Production's grant entries on large objects, which the restore leaves out (as it does tables' grants). */
+  largeObjectGrants: number;
   loadTables: TableRef[];
   /** --exclude-table-data: the tables stay, empty. */
   excludedTables: TableRef[];
@@ -144,10 +149,13 @@ export async function planRestore(config: Config, file: string, options: Restore
     const owner = owners.get(key);
     return owner !== undefined && (excluded.has(owner) || omitted.has(owner));
   };
-  const load = toc.entries.filter((e) => LOAD_KINDS.has(e.kind) && !skipped(e));
+  // Large objects belong to no table: --exclude-table(-data) keeps them, as pg_dump's does.
+  const load = toc.entries.filter((e) => (LOAD_KINDS.has(e.kind) && !skipped(e)) || isLargeObjectEntry(e));
+  const largeObjects = load.some(isLargeObjectData);
+  const largeObjectGrants = toc.entries.filter(isLargeObjectGrant).length;
   const loadTables = load.filter((e) => e.kind === 'TABLE DATA').map((e) => ({ schema: e.schema, name: e.name }));
   const excludedTables = tables.filter((t) => excluded.has(tableKey(t))).map((t) => ({ schema: t.schema, name: t.name }));
   const byOtherTool = new Set(otherToolTables.map(tableKey));
   const omittedRefs = relations.filter((t) => omitted.has(tableKey(t)) && !byOtherTool.has(tableKey(t))).map((t) => ({ schema: t.schema, name: t.name }));
-  return { toc, productionVersions, productionVersion, rebuild: rebuildFiles, pending: pendingFiles, load, loadTables, excludedTables, omitted: omittedRefs, otherToolTables };
+  return { toc, productionVersions, productionVersion, rebuild: rebuildFiles, pending: pendingFiles, load, largeObjects, largeObjectGrants, loadTables, excludedTables, omitted: omittedRefs, otherToolTables };
 }
