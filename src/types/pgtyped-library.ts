@@ -84,6 +84,12 @@ function vendorFile(name: string): URL {
 
 let loading: Promise<CodeCachedModule<PgtypedLibrary>> | undefined;
 
+/** What rb calls in the bundle (PgtypedLibrary's functions and classes). */
+const LIBRARY_FUNCTIONS = [
+  'generateTypedecsFromFile', 'generateDeclarationFile', 'TypeAllocator', 'TypeMapping', 'stringToType', 'parseSQLFile',
+  'queryASTToIR', 'processSQLQueryIR', 'startup', 'AsyncQueue',
+] as const satisfies readonly (keyof PgtypedLibrary)[];
+
 /** Where the bundle's compiled code is kept between runs (code-cache.ts). */
 const CODE_CACHE_FILE = 'pgtyped.code-cache';
 
@@ -97,7 +103,16 @@ const CODE_CACHE_FILE = 'pgtyped.code-cache';
 export function loadPgtyped(stateDir?: string): Promise<PgtypedLibrary> {
   loading ??= new Promise<CodeCachedModule<PgtypedLibrary>>((resolve, reject) => setImmediate(() => {
     try {
-      resolve(runWithCodeCache<PgtypedLibrary>(fileURLToPath(vendorFile('pgtyped.cjs')), stateDir && path.join(stateDir, CODE_CACHE_FILE)));
+      const file = fileURLToPath(vendorFile('pgtyped.cjs'));
+      try {
+        const loaded = runWithCodeCache<PgtypedLibrary>(file, stateDir && path.join(stateDir, CODE_CACHE_FILE));
+        const missing = LIBRARY_FUNCTIONS.filter((name) => typeof loaded.exports[name] !== 'function');
+        if (missing.length > 0) throw new Error(`it does not export ${missing.join(', ')}`);
+        resolve(loaded);
+      } catch (error) {
+        if (error instanceof RbError) throw error;
+        throw new RbError(`rb's bundled pgtyped (${file}) cannot be loaded (${(error as Error).message.split('\n')[0]}); it is damaged: reinstall @rbsql/cli (make build in a checkout)`);
+      }
     } catch (error) {
       reject(error);
     }

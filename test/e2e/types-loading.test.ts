@@ -1,10 +1,12 @@
-import { cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEmptyDatabase, repoRoot } from '../support/databases.ts';
-import { runRb, tempProject } from '../support/project.ts';
+import { runRb, startRb, tempProject } from '../support/project.ts';
+import { runProcess } from '../../src/process.ts';
 import { tempDir } from '../support/temp.ts';
 
 // What `rb types` loads (issue 10): pgtyped's modules come from rb's bundle (dist/vendor/pgtyped.cjs,
@@ -76,17 +78,88 @@ test('rb types generates with the bundled pgtyped, without TypeScript; with noth
   assert.ok(unchanged.loaded.some((url) => url.endsWith('/dist/cli/main.js')), 'the recorder saw rb load its modules');
 });
 
-test('a code cache V8 rejects (another Node, a damaged file) is compiled past and written anew', async () => {
+/** The cache file's parts: rb's header (magic, SHA-256 of the bundle, SHA-256 of the data) and V8's data. */
+function cacheParts(file: string): { header: string[]; data: Buffer } {
+  const bytes = readFileSync(file);
+  const header = bytes.subarray(0, 256).toString('latin1').split('\n', 3);
+  return { header, data: bytes.subarray(header.join('\n').length + 1) };
+}
+
+const bundleFile = path.join(repoRoot, 'src', 'dist', 'vendor', 'pgtyped.cjs');
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+test('a code cache that is not usable as it is (not bytecode, damaged bytes, made from another bundle, a FIFO) is never handed to V8: compiled past and written anew', async () => {
   const cwd = project();
-  mkdirSync(path.join(cwd, '.rb'));
+  const env = { DATABASE_URL: await createEmptyDatabase('types-loading-cache') };
   const codeCache = path.join(cwd, '.rb', 'pgtyped.code-cache');
+  let edit = 0;
+  /** rb types after an edit (so that it generates and loads pgtyped), ended after 60 s if it hangs. */
+  const generate = async () => {
+    edit += 1;
+    writeFileSync(path.join(cwd, 'queries', 'user.sql'), `/* @name GetUserById */\nSELECT id, email, ${edit} AS edit FROM "user" WHERE id = :id!;\n`);
+    const run = startRb(['types'], { cwd, env });
+    const timer = setTimeout(() => run.child.kill('SIGKILL'), 60_000);
+    const done = await run.done;
+    clearTimeout(timer);
+    assert.is(done.code, 0, `${done.signal ?? ''} ${done.stderr}`);
+    assert.is(done.stderr, '');
+    assert.match(done.stdout, /Wrote queries\/user\.queries\.ts\n1 query file\(s\): 1 written, 0 unchanged\n$/);
+    assert.match(readFileSync(path.join(cwd, 'queries', 'user.queries.ts'), 'utf8'), `edit: number | null`);
+  };
+  const expectFreshCache = () => {
+    const { header, data } = cacheParts(codeCache);
+    assert.equal(header, ['rb-v8-code-cache 1', sha256(readFileSync(bundleFile)), sha256(data)]);
+    assert.ok(data.length > 100_000, `code cache of ${data.length} bytes`);
+  };
+
+  await generate();
+  expectFreshCache();
+  const good = readFileSync(codeCache);
+
+  // Not bytecode at all.
   writeFileSync(codeCache, 'not bytecode');
-  const run = await runRb(['types'], { cwd, env: { DATABASE_URL: await createEmptyDatabase('types-loading-rejected') } });
-  assert.is(run.code, 0, run.stderr);
-  assert.is(run.stderr, '');
-  assert.match(run.stdout, '1 query file(s): 1 written, 0 unchanged');
-  assert.match(readFileSync(path.join(cwd, 'queries', 'user.queries.ts'), 'utf8'), 'export const getUserById');
-  assert.ok(statSync(codeCache).size > 100_000, 'rewritten with real bytecode');
+  await generate();
+  expectFreshCache();
+
+  // V8's bytes damaged under an intact header: V8 itself would die on them (a fatal error, exit 133).
+  const damaged = Buffer.from(good);
+  for (let i = good.length - 600_000; i < good.length; i += 997) damaged[i] ^= 0xff;
+  writeFileSync(codeCache, damaged);
+  await generate();
+  expectFreshCache();
+
+  // Made from another bundle (an upgraded @rbsql/cli of the same size would pass V8's own check).
+  const { header, data } = cacheParts(codeCache);
+  writeFileSync(codeCache, Buffer.concat([Buffer.from(`${header[0]}\n${'0'.repeat(64)}\n${header[2]}\n`, 'latin1'), data]));
+  await generate();
+  expectFreshCache();
+
+  // A FIFO in its place would block a read for ever: it is not read, and a fresh cache replaces it.
+  rmSync(codeCache);
+  assert.ok((await runProcess('mkfifo', [codeCache])).ok);
+  await generate();
+  expectFreshCache();
+});
+
+test('a damaged pgtyped bundle in the toolkit: one line naming it and the fix, not an internal error', async () => {
+  // A copy of the toolkit whose dependencies resolve from this repository's node_modules.
+  const toolkit = tempDir('toolkit-damaged-');
+  for (const part of ['package.json', 'bin', 'dist']) cpSync(path.join(repoRoot, 'src', part), path.join(toolkit, part), { recursive: true });
+  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(toolkit, 'node_modules'));
+  const copy = path.join(toolkit, 'dist', 'vendor', 'pgtyped.cjs');
+  writeFileSync(copy, readFileSync(bundleFile).subarray(0, 600_000));
+  const cwd = project();
+  const run = await runProcess(process.execPath, [path.join(toolkit, 'bin', 'rb.js'), 'types'], {
+    cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: await createEmptyDatabase('types-loading-damaged') },
+  });
+  assert.is(run.code, 1, run.stderr);
+  assert.match(run.stderr, new RegExp(`^rb: rb's bundled pgtyped \\(${copy.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) cannot be loaded \\([^)]*\\); it is damaged: reinstall @rbsql/cli \\(make build in a checkout\\)\\n$`));
+  writeFileSync(copy, '');
+  const empty = await runProcess(process.execPath, [path.join(toolkit, 'bin', 'rb.js'), 'types'], {
+    cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: await createEmptyDatabase('types-loading-empty') },
+  });
+  assert.is(empty.code, 1, empty.stderr);
+  assert.match(empty.stderr, 'cannot be loaded (it does not export generateTypedecsFromFile, generateDeclarationFile,');
 });
 
 test.run();
