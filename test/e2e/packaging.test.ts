@@ -77,6 +77,8 @@ test('npm pack: each tarball holds only what runs (no tests, acceptance, example
     assert.ok(toolkitFiles.includes(file), `toolkit tarball lacks ${file}`);
   }
   assert.not.ok(toolkitFiles.some((f) => f.startsWith('dist/runtime/')), 'the toolkit must not carry a copy of the runtime');
+  // tsc's per-file output is bundled into dist/cli/ (src/build/bundle-cli.js); the toolkit exports no API, so no declarations.
+  assert.equal(toolkitFiles.filter((f) => f.startsWith('dist/') && !f.startsWith('dist/cli/') && !f.startsWith('dist/vendor/')), []);
 });
 
 test('the runtime alone: none of the toolkit\'s dependencies; require() and import both work with plain node', async () => {
