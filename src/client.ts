@@ -174,6 +174,18 @@ export function offerClient(url: string, sql: Sql): void {
   }, OFFER_MS).unref();
 }
 
+/**
+ * Closes the offered clients no command took, and returns once they are closed. A command that
+ * ends the sessions on its database (the restore's swap, src/restore/swap-database.ts) calls it
+ * first: the quick check's idle connection would otherwise be there for up to a second, and be
+ * ended and reported as someone else's session.
+ */
+export async function closeOfferedClients(): Promise<void> {
+  const clients = [...offered.values()];
+  offered.clear();
+  await Promise.all(clients.map((sql) => sql.end({ timeout: 1 })));
+}
+
 /** The offered client for url, when the caller wants the default settings it was opened with. */
 function takeOffered(url: string, options: ConnectOptions): Sql | undefined {
   if (Object.keys(options).length > 0) return undefined;
