@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'cac';
+import { findProjectRoot } from '@rbsql/runtime/project';
 import { buildCli } from './cli.ts';
 import { closestWord } from './did-you-mean.ts';
 import { RbError, UsageError } from './errors.ts';
@@ -68,6 +69,39 @@ function isMissingDependency(error: unknown): boolean {
   return e?.code === 'ERR_MODULE_NOT_FOUND' && importer !== undefined && importer.startsWith(compiledDir + path.sep);
 }
 
+/** Filesystem errors that are the machine's state, not a bug in rb, and their causes (`man 3 errno`). */
+const FILESYSTEM_CAUSES: Record<string, string> = {
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+};
+
+/** Syscalls that only read: the others create, change or remove a file. */
+const READING_SYSCALLS = new Set(['access', 'lstat', 'stat', 'scandir', 'opendir', 'readlink', 'realpath', 'read', 'watch']);
+
+/**
+ * A Node filesystem error on a path (a read-only project, an immutable .rb/, a full disk) in one
+ * line: what rb could not do to which file (relative to the project inside it), why, and the fix;
+ * `undefined` for any other error. Said once here rather than around every write.
+ */
+function describeFilesystemError(error: unknown, projectDir: string): string | undefined {
+  const e = error as NodeJS.ErrnoException | undefined;
+  const cause = typeof e?.code === 'string' ? FILESYSTEM_CAUSES[e.code] : undefined;
+  if (!cause || typeof e?.path !== 'string') return undefined;
+  const relative = path.relative(projectDir, path.resolve(e.path));
+  const inProject = relative !== '' && !relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative);
+  const shown = inProject ? relative : path.resolve(e.path);
+  const reading = e.syscall !== undefined && READING_SYSCALLS.has(e.syscall);
+  let fix: string;
+  if (e.code === 'ENOSPC' || e.code === 'EDQUOT') fix = `free space on that disk${e.code === 'EDQUOT' ? ' (or raise the quota)' : ''} and run it again`;
+  else if (reading) fix = 'let the user running rb read it';
+  else if (inProject) fix = `rb writes generated files, db/schema.sql and .rb/ in the project: make them writable${e.code === 'EPERM' ? ' (chattr -i if they are immutable)' : ''}`;
+  else fix = `make it writable${e.code === 'EPERM' ? ' (chattr -i if it is immutable)' : ''}`;
+  return `cannot ${reading ? 'read' : 'write'} ${shown}: ${cause} (${e.code}); ${fix}`;
+}
+
 /** Runs one rb invocation; returns the exit code. The only place that maps errors to codes. */
 export async function main(argv: string[], io: Io): Promise<number> {
   const cli = buildCli(io);
@@ -105,6 +139,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return 2;
     }
     if (isMissingDependency(error)) throw error;
+    const filesystem = describeFilesystemError(error, findProjectRoot(process.cwd()));
+    if (filesystem) {
+      io.err(`rb: ${filesystem}`);
+      return 2;
+    }
     io.err(`rb: internal error (a bug in rb, please report it):`);
     io.err(maskUrl(error instanceof Error ? (error.stack ?? error.message) : String(error)));
     return 70;
