@@ -6,7 +6,7 @@ import { buildCli } from './cli.ts';
 import { closestWord } from './did-you-mean.ts';
 import { RbError, UsageError } from './errors.ts';
 import { exitCodeFor, installSignalHandlers } from './interrupt.ts';
-import { processIo, type Io } from './io.ts';
+import { discardOutputOnClosedPipe, processIo, type Io } from './io.ts';
 import { maskUrl } from './target/database-url.ts';
 
 /**
@@ -152,6 +152,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
 // Ctrl-C / SIGTERM with no command listening: children end (src/interrupt.ts), rb exits at once.
 installSignalHandlers((signal) => process.exit(exitCodeFor(signal)));
+discardOutputOnClosedPipe();
 const code = await main(process.argv, processIo);
 // process.exit drops whatever a pipe has not taken yet (past 64 KiB): wait until both streams
 // have flushed, then exit so no stray handle (a pool, a watcher) keeps rb alive.
