@@ -89,7 +89,13 @@ const READING_SYSCALLS = new Set(['access', 'lstat', 'stat', 'scandir', 'opendir
 function describeFilesystemError(error: unknown, projectDir: string): string | undefined {
   const e = error as NodeJS.ErrnoException | undefined;
   const cause = typeof e?.code === 'string' ? FILESYSTEM_CAUSES[e.code] : undefined;
-  if (!cause || typeof e?.path !== 'string') return undefined;
+  if (!cause) return undefined;
+  // A write(2) that fills the disk carries no path (Node knows only the descriptor).
+  if (typeof e?.path !== 'string') {
+    return e?.code === 'ENOSPC' || e?.code === 'EDQUOT'
+      ? `cannot write a file: ${cause} (${e.code}); free space on the disk of the project (or of the temporary folder, TMPDIR) and run it again`
+      : undefined;
+  }
   const relative = path.relative(projectDir, path.resolve(e.path));
   const inProject = relative !== '' && !relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative);
   const shown = inProject ? relative : path.resolve(e.path);

@@ -5,7 +5,7 @@
  * `chattr +i`, undone in `finally` and again at exit (a failed assertion must not leave them).
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -102,6 +102,51 @@ test('rb types with an immutable .rb/ (chattr +i): operation not permitted, the 
     const check = await started.done;
     assert.is(check.stderr, `rb: cannot write .rb/types-cache.json.${started.child.pid}.tmp: operation not permitted (EPERM); ${WRITABLE} (chattr -i if they are immutable)\n`);
     assert.is(check.code, 2);
+  });
+});
+
+/** `work` on a copy of `dir` in a small tmpfs of its own (unmounted afterwards, and at exit). */
+async function onSmallDisk<T>(dir: string, work: (copy: string) => Promise<T>): Promise<T> {
+  const mounted = tempDir('small-disk-');
+  run('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mounted]);
+  const unmount = () => spawnSync('umount', [mounted]);
+  onTestExit(unmount);
+  try {
+    cpSync(dir, path.join(mounted, 'app'), { recursive: true });
+    return await work(path.join(mounted, 'app'));
+  } finally {
+    unmount();
+  }
+}
+
+/** Writes to `file` until the disk is full: 64 KiB at a time, then the last bytes one by one. */
+function fillDisk(file: string): void {
+  const fd = openSync(file, 'w');
+  try {
+    for (const size of [64 * 1024, 1]) {
+      const chunk = Buffer.alloc(size, 1);
+      try {
+        for (;;) writeSync(fd, chunk);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+test('rb types on a full disk: no space left on device, free space, exit 2 (a write has no path to name)', async () => {
+  const cwd = project();
+  const env = { DATABASE_URL: await createEmptyDatabase('fs-full') };
+  const first = await runRb(['types'], { cwd, env });
+  assert.is(first.code, 0, first.stderr);
+  await onSmallDisk(cwd, async (copy) => {
+    writeFileSync(path.join(copy, 'queries', 'user.sql'), '/* @name GetUserById */\nSELECT id FROM "user" WHERE id = :id!;\n');
+    fillDisk(path.join(copy, 'filler'));
+    const types = await runRb(['types'], { cwd: copy, env });
+    assert.is(types.stderr, 'rb: cannot write a file: no space left on device (ENOSPC); free space on the disk of the project (or of the temporary folder, TMPDIR) and run it again\n');
+    assert.is(types.code, 2);
   });
 });
 
