@@ -99,6 +99,8 @@ function describeFilesystemError(error: unknown, projectDir: string): string | u
   const relative = path.relative(projectDir, path.resolve(e.path));
   const inProject = relative !== '' && !relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative);
   const shown = inProject ? relative : path.resolve(e.path);
+  // A program rb starts (dbmate, pg_dump, ...) that is not executable: spawn's error names it.
+  if (e.syscall?.startsWith('spawn')) return `cannot run ${shown}: ${cause} (${e.code}); make it executable (chmod +x), or reinstall the package that holds it`;
   const reading = e.syscall !== undefined && READING_SYSCALLS.has(e.syscall);
   let fix: string;
   if (e.code === 'ENOSPC' || e.code === 'EDQUOT') fix = `free space on that disk${e.code === 'EDQUOT' ? ' (or raise the quota)' : ''} and run it again`;

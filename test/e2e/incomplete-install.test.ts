@@ -5,7 +5,7 @@
  * (dist copied, the other packages linked to this checkout's) from which the one package is left
  * out, so Node's real resolution does not find it.
  */
-import { cpSync, mkdirSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -82,6 +82,17 @@ test('npm install --omit=optional (no @dbmate/<platform>): rb upgrade names the 
   const run = await runCopy(bin, ['upgrade'], cwd, { DATABASE_URL: await createEmptyDatabase('no-dbmate-binary') });
   assert.is(run.stderr, `rb: dbmate for this platform (@dbmate/${process.platform}-${process.arch}, an optional dependency of dbmate) is not installed; reinstall without --omit=optional (npm install)\n`);
   assert.is(run.code, 1);
+});
+
+test('a dbmate binary that is not executable: one line naming it and the fix, exit 2', async () => {
+  const platformPackage = `@dbmate/${process.platform}-${process.arch}`;
+  const bin = toolkitCopy([], ['dbmate', platformPackage]);
+  const binary = path.join(path.dirname(path.dirname(path.dirname(path.dirname(bin)))), platformPackage, 'bin', 'dbmate');
+  chmodSync(binary, 0o644);
+  const cwd = tempProject({ '20240101000001_create_t.sql': migration('CREATE TABLE t (id int);', 'DROP TABLE t;') });
+  const run = await runCopy(bin, ['upgrade'], cwd, { DATABASE_URL: await createEmptyDatabase('dbmate-not-executable') });
+  assert.is(run.stderr, `rb: cannot run ${binary}: permission denied (EACCES); make it executable (chmod +x), or reinstall the package that holds it\n`);
+  assert.is(run.code, 2);
 });
 
 test.run();
