@@ -100,8 +100,16 @@ test('rb types with an immutable .rb/ (chattr +i): operation not permitted, the 
   await immutable(path.join(cwd, '.rb'), async () => {
     const started = startRb(['types', '--check'], { cwd, env });
     const check = await started.done;
-    assert.is(check.stderr, `rb: cannot write .rb/types-cache.json.${started.child.pid}.tmp: operation not permitted (EPERM); ${WRITABLE} (chattr -i if they are immutable)\n`);
+    assert.is(check.stderr, `rb: cannot open .rb/types-cache.json.${started.child.pid}.tmp: operation not permitted (EPERM); rb reads and writes generated files, db/schema.sql and .rb/ in the project: let the user running rb read and write them (chattr -i if they are immutable)\n`);
     assert.is(check.code, 2);
+  });
+});
+
+test('rb status without DATABASE_URL in a read-only project: .rb/ cannot be made (EROFS, not Node\'s ENOENT), exit 2', async () => {
+  await readOnly(tempProject(), async (mounted) => {
+    const status = await runRb(['status'], { cwd: mounted, env: { RB_LOCAL_PORT: '1' } });
+    assert.is(status.stderr, `rb: cannot write .rb: read-only file system (EROFS); ${WRITABLE}\n`);
+    assert.is(status.code, 2);
   });
 });
 
