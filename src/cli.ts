@@ -119,7 +119,7 @@ export function buildCli(io: Io): CAC {
     .action(async (file: string, flags) => (await import('./commands/run-script-command.ts')).runScriptCommand(file, flags, io));
 
   cli
-    .command('types', 'Generate queries/*.queries.ts with pgtyped against a shadow database migrated from scratch')
+    .command('types', 'Generate a typed *.queries.ts beside each query file in srcDir of pgtyped.config.json, with pgtyped against a shadow database migrated from scratch')
     .option('--check', 'Generate in memory and fail, naming each stale file, when the committed files differ (CI)')
     .option('--watch', 'Regenerate whenever a query file, a migration or pgtyped.config.json changes')
     .example('rb types')

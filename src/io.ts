@@ -25,3 +25,17 @@ export const processIo: Io = {
   err: (line) => process.stderr.write(`${line}\n`),
   confirm: terminalConfirm,
 };
+
+/**
+ * A reader that exits early (`rb status | head -1`, `| true`) closes the pipe: the next write fails
+ * with EPIPE, which Node emits as an 'error' event that would end rb with a stack trace, before it
+ * cleans up (a scratch database left behind). As git and npm do, rb goes on with its work and its
+ * output is discarded, and exits with the command's own code. Other stream errors stay errors.
+ */
+export function discardOutputOnClosedPipe(streams: NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+}

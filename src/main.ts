@@ -1,11 +1,13 @@
+import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'cac';
+import { findProjectRoot } from '@rbsql/runtime/project';
 import { buildCli } from './cli.ts';
 import { closestWord } from './did-you-mean.ts';
 import { RbError, UsageError } from './errors.ts';
 import { exitCodeFor, installSignalHandlers } from './interrupt.ts';
-import { processIo, type Io } from './io.ts';
+import { discardOutputOnClosedPipe, processIo, type Io } from './io.ts';
 import { maskUrl } from './target/database-url.ts';
 
 /**
@@ -68,6 +70,74 @@ function isMissingDependency(error: unknown): boolean {
   return e?.code === 'ERR_MODULE_NOT_FOUND' && importer !== undefined && importer.startsWith(compiledDir + path.sep);
 }
 
+/** Filesystem errors that are the machine's state, not a bug in rb, and their causes (`man 3 errno`). */
+const FILESYSTEM_CAUSES: Record<string, string> = {
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+};
+
+/** Syscalls that only read: the others create, change or remove a file. */
+const READING_SYSCALLS = new Set(['access', 'lstat', 'stat', 'scandir', 'opendir', 'readlink', 'realpath', 'read', 'watch']);
+
+/**
+ * Node's recursive mkdir reports ENOENT when the real cause was a read-only file system or a full
+ * disk (nodejs/node#47098, #42808): ask the nearest folder that exists whether it can be written.
+ */
+function unmaskedMkdirError(error: NodeJS.ErrnoException): NodeJS.ErrnoException {
+  if (error.code !== 'ENOENT' || error.syscall !== 'mkdir' || typeof error.path !== 'string') return error;
+  let dir = path.dirname(path.resolve(error.path));
+  while (!existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  try {
+    accessSync(dir, constants.W_OK);
+    return error;
+  } catch (denied) {
+    return Object.assign(new Error(error.message), { code: (denied as NodeJS.ErrnoException).code, syscall: 'mkdir', path: error.path });
+  }
+}
+
+/**
+ * A Node filesystem error on a path (a read-only project, an immutable .rb/, a full disk) in one
+ * line: what rb could not do to which file (relative to the project inside it), why, and the fix;
+ * `undefined` for any other error. Said once here rather than around every write.
+ */
+function describeFilesystemError(error: unknown, projectDir: string | undefined): string | undefined {
+  const e = error instanceof Error ? unmaskedMkdirError(error) : (error as NodeJS.ErrnoException | undefined);
+  const cause = typeof e?.code === 'string' ? FILESYSTEM_CAUSES[e.code] : undefined;
+  if (!cause) return undefined;
+  // A write(2) that fills the disk carries no path (Node knows only the descriptor).
+  if (typeof e?.path !== 'string') {
+    return e?.code === 'ENOSPC' || e?.code === 'EDQUOT'
+      ? `cannot write a file: ${cause} (${e.code}); free space on the disk of the project (or of the temporary folder, TMPDIR) and run it again`
+      : undefined;
+  }
+  const relative = projectDir === undefined ? '' : path.relative(projectDir, path.resolve(e.path));
+  const inProject = relative !== '' && !relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative);
+  const shown = inProject ? relative : path.resolve(e.path);
+  // A program rb starts (dbmate, pg_dump, ...) that is not executable: spawn's error names it.
+  if (e.syscall?.startsWith('spawn')) return `cannot run ${shown}: ${cause} (${e.code}); make it executable (chmod +x), or reinstall the package that holds it`;
+  // open(2) fails the same way for reading and writing: say "open" where the flags are unknown.
+  const verb = e.syscall !== undefined && READING_SYSCALLS.has(e.syscall) ? 'read' : e.syscall === 'open' && (e.code === 'EACCES' || e.code === 'EPERM') ? 'open' : 'write';
+  const immutable = e.code === 'EPERM' ? ` (chattr -i if ${inProject ? 'they are' : 'it is'} immutable)` : '';
+  let fix: string;
+  if (e.code === 'ENOSPC' || e.code === 'EDQUOT') fix = `free space on that disk${e.code === 'EDQUOT' ? ' (or raise the quota)' : ''} and run it again`;
+  else if (verb === 'read') fix = 'let the user running rb read it';
+  else if (verb === 'open') fix = inProject ? `rb reads and writes generated files, db/schema.sql and .rb/ in the project: let the user running rb read and write them${immutable}` : `let the user running rb read and write it${immutable}`;
+  else fix = inProject ? `rb writes generated files, db/schema.sql and .rb/ in the project: make them writable${immutable}` : `make it writable${immutable}`;
+  return `cannot ${verb} ${shown}: ${cause} (${e.code}); ${fix}`;
+}
+
+/** The project, for paths in messages; undefined when even the working directory is gone. */
+function projectRoot(): string | undefined {
+  try {
+    return findProjectRoot(process.cwd());
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs one rb invocation; returns the exit code. The only place that maps errors to codes. */
 export async function main(argv: string[], io: Io): Promise<number> {
   const cli = buildCli(io);
@@ -105,6 +175,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return 2;
     }
     if (isMissingDependency(error)) throw error;
+    const filesystem = describeFilesystemError(error, projectRoot());
+    if (filesystem) {
+      io.err(`rb: ${filesystem}`);
+      return 2;
+    }
     io.err(`rb: internal error (a bug in rb, please report it):`);
     io.err(maskUrl(error instanceof Error ? (error.stack ?? error.message) : String(error)));
     return 70;
@@ -113,6 +188,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
 // Ctrl-C / SIGTERM with no command listening: children end (src/interrupt.ts), rb exits at once.
 installSignalHandlers((signal) => process.exit(exitCodeFor(signal)));
+discardOutputOnClosedPipe();
 const code = await main(process.argv, processIo);
 // process.exit drops whatever a pipe has not taken yet (past 64 KiB): wait until both streams
 // have flushed, then exit so no stray handle (a pool, a watcher) keeps rb alive.

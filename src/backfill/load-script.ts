@@ -27,11 +27,12 @@ export async function loadScript(file: string, shown: string): Promise<LoadedScr
   if (!existsSync(file) || !statSync(file).isFile()) {
     throw new UsageError(`${shown}: no such file; pass the path of a backfill script, e.g. rb run-script backfill/2024-09-20_my_model_populate_model_prop.ts`);
   }
+  // tsImport, not import(): it also loads .ts files of projects without "type": "module".
+  // tsx is loaded only here: the rest of rb is compiled JavaScript. Outside the try below: a tsx
+  // missing where rb lives is an incomplete install (src/main.ts, bin/rb.js), not the script's fault.
+  const { tsImport } = await import('tsx/esm/api');
   let namespace: Record<string, unknown>;
   try {
-    // tsImport, not import(): it also loads .ts files of projects without "type": "module".
-    // tsx is loaded only here: the rest of rb is compiled JavaScript.
-    const { tsImport } = await import('tsx/esm/api');
     namespace = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -2,6 +2,7 @@ import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { resolveBinary } from 'dbmate';
+import { RbError } from '../errors.ts';
 import { runProcess, type ProcessResult } from '../process.ts';
 import { maskUrl } from '../target/database-url.ts';
 import { DBMATE_TABLE, qualified } from '../rb-tables.ts';
@@ -55,6 +56,23 @@ export function dbmateConnection(url: string): { url: string; env: NodeJS.Proces
   return { url: parsed.toString().replace(/\+/g, '%20'), env };
 }
 
+/**
+ * The dbmate binary of the platform package @dbmate/<platform>-<arch>, an optional dependency of
+ * dbmate: an install with --omit=optional (or a lock file made on another platform) lacks it, and
+ * dbmate's resolveBinary then throws a bare Error. Said as the embedded server and squawk say it.
+ */
+export function dbmateBinary(): string {
+  try {
+    return resolveBinary();
+  } catch (error) {
+    if (error instanceof Error && /^Unable to locate dbmate binary/.test(error.message)) {
+      const pkg = `@dbmate/${process.platform}-${process.arch}`;
+      throw new RbError(`dbmate for this platform (${pkg}, an optional dependency of dbmate) is not installed; reinstall without --omit=optional (npm install)`);
+    }
+    throw error;
+  }
+}
+
 /** Runs the dbmate binary from the platform package (not npx: ~0.5 s a call). */
 export async function runDbmate(options: DbmateOptions, args: string[]): Promise<ProcessResult> {
   const connection = dbmateConnection(options.url);
@@ -69,7 +87,7 @@ export async function runDbmate(options: DbmateOptions, args: string[]): Promise
     '--schema-file', options.schemaFile ?? path.join(os.tmpdir(), 'rb-unused-schema.sql'),
     '--no-dump-schema',
   ];
-  const result = await runProcess(resolveBinary(), [...global, ...args], { env });
+  const result = await runProcess(dbmateBinary(), [...global, ...args], { env });
   return { ...result, stdout: maskUrl(result.stdout), stderr: maskUrl(result.stderr) };
 }
 
