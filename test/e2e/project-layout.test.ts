@@ -4,13 +4,12 @@
  * queries folder from pgtyped's srcDir (also for --watch), and rb types' warnings about srcDir and
  * $1 placeholders. Every run goes through the real rb in a temporary app.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEmptyDatabase, withSql } from '../support/databases.ts';
-import { migration, rbBin, runRb, tempProject } from '../support/project.ts';
+import { migration, runRb, startRb, tempProject } from '../support/project.ts';
 import { tempDir } from '../support/temp.ts';
 
 const CREATE_APP = migration('create schema app;\ncreate table app.users (id bigint primary key, email text not null);', 'drop table app.users;\ndrop schema app;');
@@ -191,25 +190,12 @@ test('rb types --watch watches pgtyped\'s srcDir (src/queries), and follows an e
   mkdirSync(path.join(app, 'src', 'queries'), { recursive: true });
   mkdirSync(path.join(app, 'src', 'sql'), { recursive: true });
   writeFileSync(path.join(app, 'src', 'queries', 'a.sql'), '/* @name A */\nselect id from users;\n');
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TMPDIR: process.env.TMPDIR ?? '', DATABASE_URL: await createEmptyDatabase(import.meta.url) };
-  const child = spawn(process.execPath, [rbBin, 'types', '--watch'], { cwd: path.join(app, 'src'), env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  let exited: number | null | undefined;
-  child.on('close', (code) => (exited = code));
-  const waitFor = async (pattern: RegExp, count = 1) => {
-    const deadline = Date.now() + 60_000;
-    while ((stdout.match(new RegExp(pattern, 'g')) ?? []).length < count) {
-      if (exited !== undefined) throw new Error(`rb types --watch exited (${exited}): ${stdout}\n${stderr}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}:\n${stdout}\n${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const env = { DATABASE_URL: await createEmptyDatabase(import.meta.url) };
+  const watch = startRb(['types', '--watch'], { cwd: path.join(app, 'src'), env });
+  const waitFor = (pattern: RegExp) => watch.waitFor('stdout', pattern);
   try {
     await waitFor(/Wrote src\/queries\/a\.queries\.ts/);
-    assert.match(stdout, /^Watching src\/queries, db\/migrations and pgtyped\.config\.json \(Ctrl-C stops\)\n/);
+    assert.match(watch.stdout(), /^Watching src\/queries, db\/migrations and pgtyped\.config\.json \(Ctrl-C stops\)\n/);
     writeFileSync(path.join(app, 'src', 'queries', 'b.sql'), '/* @name B */\nselect email from users;\n');
     await waitFor(/Wrote src\/queries\/b\.queries\.ts/);
     // srcDir moves to src/sql: files there are now the queries, and a save there regenerates.
@@ -218,9 +204,9 @@ test('rb types --watch watches pgtyped\'s srcDir (src/queries), and follows an e
     writeFileSync(path.join(app, 'src', 'sql', 'c.sql'), '/* @name C */\nselect 1 as one;\n');
     await waitFor(/Wrote src\/sql\/c\.queries\.ts/);
     assert.ok(existsSync(path.join(app, 'src', 'sql', 'c.queries.ts')));
-    assert.is(exited, undefined, 'still watching');
+    assert.is(watch.exited(), undefined, 'still watching');
   } finally {
-    child.kill('SIGTERM');
+    watch.child.kill('SIGTERM');
   }
   assert.equal(readdirSync(path.join(app, 'src', 'queries')).sort(), ['a.queries.ts', 'a.sql', 'b.queries.ts', 'b.sql']);
   const [row] = await withSql(env.DATABASE_URL, (sql) => sql`select to_regclass('public.schema_migrations') is null as untouched`);

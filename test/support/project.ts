@@ -47,6 +47,10 @@ export interface StartedRb {
   stderr(): string;
   /** Resolves once stderr holds the text (rejects if rb ends first). */
   waitForStderr(text: string): Promise<void>;
+  /** Resolves once `pattern` has matched `count` times in the stream (rejects if rb ends first, or after `ms`). */
+  waitFor(stream: 'stdout' | 'stderr', pattern: RegExp, count?: number, ms?: number): Promise<void>;
+  /** The exit code once rb has ended; undefined while it runs. */
+  exited(): number | null | undefined;
 }
 
 /** Starts the real rb binary (as runRb does) and hands back the child, so a test can signal or kill it mid-run. */
@@ -67,9 +71,13 @@ export function startRb(args: string[], options: RbOptions): StartedRb {
       w.resolve();
     }
   });
+  let exited: number | null | undefined;
   const done = new Promise<RbRun>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      exited = code;
+      resolve({ code, signal, stdout, stderr });
+    });
   });
   return {
     child,
@@ -82,6 +90,16 @@ export function startRb(args: string[], options: RbOptions): StartedRb {
         waiters.push({ text, resolve });
         void done.then((run) => reject(new Error(`rb ended (code ${run.code}, signal ${run.signal}) before printing "${text}":\n${run.stderr}`)));
       }),
+    async waitFor(stream, pattern, count = 1, ms = 60_000) {
+      const text = () => (stream === 'stdout' ? stdout : stderr);
+      const deadline = Date.now() + ms;
+      while ((text().match(new RegExp(pattern, 'g')) ?? []).length < count) {
+        if (exited !== undefined) throw new Error(`rb exited (${exited}) before ${stream} matched ${pattern}:\n${stdout}\n${stderr}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} on ${stream}:\n${stdout}\n${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    exited: () => exited,
   };
 }
 
