@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEmptyDatabase, repoRoot, withSql } from '../support/databases.ts';
 import { testServer } from '../support/server.ts';
-import { migration, runRb, rbBin, tempProject, type RbRun } from '../support/project.ts';
+import { migration, runRb, startRb, tempProject, type RbRun } from '../support/project.ts';
 
 // rb check only needs a server: it creates (and drops) its scratch database beside this one.
 const serverDb = createEmptyDatabase(import.meta.url);
@@ -288,7 +288,6 @@ test('rb check refuses --prod and unknown --skip stages', async () => {
 });
 
 test('SIGTERM (or Ctrl-C) stops rb check after the current step and drops its scratch database', async () => {
-  const { spawn } = await import('node:child_process');
   const files: Record<string, string> = {};
   for (let i = 1; i <= 60; i++) {
     // A short sleep in each up: the whole check lasts seconds, so the signal always lands mid-way however fast the steps are.
@@ -299,22 +298,15 @@ test('SIGTERM (or Ctrl-C) stops rb check after the current step and drops its sc
   const scratchDatabases = () =>
     withSql(url, async (sql) => (await sql`select datname from pg_database where datname like 'rb\\_check\\_%'`).map((r) => r.datname as string));
   const before = await scratchDatabases();
-  const child = spawn(process.execPath, [rbBin, 'check', '--skip', 'lint'], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: url },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const check = startRb(['check', '--skip', 'lint'], { cwd, env: { DATABASE_URL: url } });
   // Wait until the round trip is under way (its scratch database exists), then stop it.
   const deadline = Date.now() + 20_000;
   while ((await scratchDatabases()).length <= before.length) {
     assert.ok(Date.now() < deadline, 'rb check never created its scratch database');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  child.kill('SIGTERM');
-  const code = await exited;
+  check.child.kill('SIGTERM');
+  const { code, stderr } = await check.done;
   assert.is(code, 143, stderr);
   assert.is(stderr, 'rb: rb check stopped by SIGTERM; its scratch database was dropped, nothing else was changed\n');
   assert.equal(await scratchDatabases(), before);
