@@ -22,8 +22,9 @@ export function lockStrength(mode: string): number {
  */
 export type Blocked = 'reads and writes' | 'writes' | 'writes of the changed rows' | 'nothing';
 
-export function blockedBy(mode: LockMode): Blocked {
+export function blockedBy(mode: LockMode, { changesRows = false } = {}): Blocked {
   if (mode === 'AccessExclusiveLock') return 'reads and writes';
+  if (mode === 'RowExclusiveLock' && changesRows) return 'writes of the changed rows';
   // SHARE and stronger conflict with ROW EXCLUSIVE (INSERT/UPDATE/DELETE); only ACCESS EXCLUSIVE conflicts with SELECT.
   return lockStrength(mode) >= lockStrength('ShareLock') ? 'writes' : 'nothing';
 }

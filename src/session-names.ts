@@ -31,9 +31,14 @@ export function rbSessionName(what: string, pid = process.pid): string {
   return `rb ${fitBytes(what, room)}${suffix}`;
 }
 
+/** `text` as a LIKE pattern that matches exactly it. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 /** A LIKE pattern for the session names rbSessionName gives a `what` that starts with `whatPrefix` ("dbmate ", "run-script "). */
 export function rbSessionPattern(whatPrefix: string): string {
-  return `${asStored(`rb ${whatPrefix}`).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `${escapeLike(asStored(`rb ${whatPrefix}`))}%`;
 }
 
 /** Who opened a session named by rbSessionName, and whether that rb still runs. */

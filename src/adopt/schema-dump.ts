@@ -1,5 +1,6 @@
 import type { Queryable } from '../client.ts';
 import { InterruptedError, RbError } from '../errors.ts';
+import { quoteIdent } from '../local-db/ensure-database.ts';
 import { stopSignalOf } from '../interrupt.ts';
 import { joinDumpBlocks, splitDumpBlocks, stripRestrictLines, withoutObject } from '../migrations/schema-file.ts';
 import { TOOLING_TABLES, type TableName } from '../rb-tables.ts';
@@ -18,9 +19,7 @@ export interface SchemaDump {
 }
 
 /** A name as a pg_dump pattern that matches exactly it: double quotes keep case and turn wildcards off. */
-function exact(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+const exact = quoteIdent;
 
 /** Sequences owned by these tables (serial and identity columns): pg_dump's --exclude-table leaves them in. */
 async function ownedSequences(sql: Queryable, tables: TableName[]): Promise<TableName[]> {

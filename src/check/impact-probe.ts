@@ -2,7 +2,7 @@ import type { Sql } from '../client.ts';
 import { qualified, TOOLING_TABLES } from '../rb-tables.ts';
 import { PREPARED } from './schema-snapshot.ts';
 import type { SqlStatement } from '../migrations/sql-statements.ts';
-import { blockedBy, LOCK_MODES, type Blocked, type LockMode } from '../lock-modes.ts';
+import { blockedBy, lockStrength, type Blocked, type LockMode } from '../lock-modes.ts';
 
 /**
  * What a migration's up does to the tables that existed before it, read from inside the
@@ -23,7 +23,7 @@ export function changesRows(statement: Pick<SqlStatement, 'words' | 'text'>): bo
 }
 
 function strongest(modes: LockMode[]): LockMode | undefined {
-  return modes.reduce<LockMode | undefined>((best, m) => (!best || LOCK_MODES.indexOf(m) > LOCK_MODES.indexOf(best) ? m : best), undefined);
+  return modes.reduce<LockMode | undefined>((best, m) => (!best || lockStrength(m) > lockStrength(best) ? m : best), undefined);
 }
 
 interface IndexState {
@@ -246,8 +246,8 @@ export class ImpactProbe {
       const modes = modesOf(row.modes);
       const mode = strongest(modes)!;
       const known = this.locks.get(oid);
-      if (!known || LOCK_MODES.indexOf(mode) > LOCK_MODES.indexOf(known.mode)) {
-        const blocks = mode === 'RowExclusiveLock' && changesRows(statement) ? 'writes of the changed rows' : blockedBy(mode);
+      if (!known || lockStrength(mode) > lockStrength(known.mode)) {
+        const blocks = blockedBy(mode, { changesRows: changesRows(statement) });
         const lock = { relation: name, kind, mode, blocks, line, words: statement.words };
         this.locks.set(oid, lock);
         this.acquisitions.push(lock);

@@ -68,7 +68,7 @@ export function compareVersions(a: string, b: string): number {
  * ("file:line: message" lines), reported together with the parse errors of the others.
  */
 export function readMigrations(
-  dir: string, entries: MigrationEntry[], projectDir: string = findProjectRoot(),
+  dir: string, entries: MigrationEntry[], projectDir: string,
   moreProblems?: (file: MigrationFile, shownAs: string) => string[],
 ): MigrationFile[] {
   const files: MigrationFile[] = [];

@@ -2,7 +2,7 @@ import type { Sql } from '../client.ts';
 import { InterruptedError, MigrationError } from '../errors.ts';
 import { stopSignalOf } from '../interrupt.ts';
 import { describeBackend, sessionsNamedLike, type SessionActivity } from '../session-activity.ts';
-import { describeSessionOwner, rbSessionPattern, sessionOwner } from '../session-names.ts';
+import { describeSessionOwner, escapeLike, rbSessionPattern, sessionOwner } from '../session-names.ts';
 import { dbmateSessionName } from './dbmate.ts';
 
 /**
@@ -19,10 +19,6 @@ export interface MigrationSession extends SessionActivity {
 export interface SessionWait {
   waitedMs: number;
   sessions: MigrationSession[];
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** dbmate sessions of any rb on the database sql is connected to (other than sql's own). */

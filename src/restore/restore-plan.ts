@@ -124,8 +124,8 @@ export async function planRestore(config: Config, file: string, options: Restore
   const productionVersion = [...productionVersions].sort(compareVersions).at(-1)!;
   const { rebuild, pending } = checkProductionVersions(config, productionVersions);
   // Validate every file the restore will run now: a bad file must not leave a half-built database.
-  const rebuildFiles = readMigrations(config.migrationsDir, rebuild);
-  const pendingFiles = options.pending === false ? [] : readMigrations(config.migrationsDir, pending);
+  const rebuildFiles = readMigrations(config.migrationsDir, rebuild, config.projectDir);
+  const pendingFiles = options.pending === false ? [] : readMigrations(config.migrationsDir, pending, config.projectDir);
 
   const tables = toc.entries.filter((e) => e.kind === 'TABLE');
   const excluded = matchPatterns('--exclude-table-data', options.excludeTableData ?? [], tables, file);
