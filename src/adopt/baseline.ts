@@ -22,6 +22,8 @@ export interface BaselineOptions {
   dryRun?: boolean;
   yes?: boolean;
   confirm: Confirm;
+  /** Receives the production summary when --yes confirms (src/target/prod-guard.ts). */
+  announce: (summary: string) => void;
   onEvent?: (event: MigrationEvent) => void;
   /** Aborted on Ctrl-C / SIGTERM (src/interrupt.ts): a wait for the migration lock stops, nothing is recorded. */
   signal?: AbortSignal;
@@ -166,6 +168,7 @@ export async function baseline(config: Config, target: Target, options: Baseline
       ],
       yes: options.yes,
       confirm: options.confirm,
+      announce: options.announce,
     }),
     options.signal,
     'nothing was written or recorded',

@@ -25,6 +25,8 @@ export interface ImportOptions {
   dryRun?: boolean;
   yes?: boolean;
   confirm: Confirm;
+  /** Receives the production summary when --yes confirms (src/target/prod-guard.ts). */
+  announce: (summary: string) => void;
   onEvent?: (event: MigrationEvent) => void;
   /** Aborted on Ctrl-C / SIGTERM (src/interrupt.ts): a wait for the migration lock stops, nothing is recorded. */
   signal?: AbortSignal;
@@ -134,6 +136,7 @@ export async function importHistory(config: Config, importer: Importer, dir: str
         ],
         yes: options.yes,
         confirm: options.confirm,
+        announce: options.announce,
       }),
       options.signal,
       'nothing was written or recorded',

@@ -210,6 +210,7 @@ export async function analyzeUpgrade(config: Config, target: Target, options: An
   const plan = await upgrade(config, target, {
     dryRun: true,
     confirm: async () => null, // a dry run asks nothing
+    announce: () => {}, // and, never reaching production, announces nothing
     allowEdited: options.allowEdited,
     allowOutOfOrder: options.allowOutOfOrder,
     timeouts: options.timeouts,

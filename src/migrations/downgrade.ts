@@ -24,7 +24,8 @@ export interface DowngradeOptions {
   dryRun?: boolean;
   confirm: Confirm;
   /** Receives the production target and plan when --yes confirms (prod-guard.ts). */
-  announce?: (summary: string) => void;
+  /** Receives the production summary when --yes confirms (src/target/prod-guard.ts). */
+  announce: (summary: string) => void;
   timeouts?: TimeoutSettings;
   onEvent?: (event: MigrationEvent) => void;
   /** On production, roll back files edited since they were applied (locally that is only a warning). */

@@ -17,7 +17,8 @@ export interface UpgradeOptions {
   yes?: boolean;
   confirm: Confirm;
   /** Receives the production target and plan when --yes confirms (prod-guard.ts). */
-  announce?: (summary: string) => void;
+  /** Receives the production summary when --yes confirms (src/target/prod-guard.ts). */
+  announce: (summary: string) => void;
   /** Go ahead although applied files were edited; their new checksums are recorded. */
   allowEdited?: boolean;
   /** Apply migrations older than the newest applied one to production too. */

@@ -15,7 +15,7 @@ export interface GuardOptions {
   yes?: boolean;
   confirm: Confirm;
   /** Receives the target and the plan when --yes answers for the person (CI logs show what ran where). */
-  announce?: (summary: string) => void;
+  announce: (summary: string) => void;
 }
 
 /** The text shown before anything touches production. */
@@ -47,7 +47,7 @@ export async function guardProduction(target: Target, options: GuardOptions): Pr
   const { database } = parseDatabaseUrl(target.url);
   const summary = describeProductionTarget(target, options.action, options.plan);
   if (options.yes) {
-    options.announce?.(`${summary}\nConfirmed by --yes.`);
+    options.announce(`${summary}\nConfirmed by --yes.`);
     return;
   }
   const answer = await options.confirm(summary, database);

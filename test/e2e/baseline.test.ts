@@ -154,6 +154,8 @@ test('production: refused without confirmation; a schema that differs is refused
 
   const run = await runRb(['baseline', '--prod', '--yes'], { cwd, env });
   ok(run);
+  // --yes answers for the person: the target and the plan are still printed (CI logs show what ran where).
+  assert.match(run.stderr, /^PRODUCTION: adopt this database with a baseline\n[\s\S]*\nThis will:\n  - \(its schema is the one in db\/migrations\/[^)]+: checked\)\n  - record [^\n]+ as applied in public\.schema_migrations without running it\nConfirmed by --yes\.\n/m);
   assert.equal(run.stdout.split('\n').slice(0, 2), [
     `The schema of public (1 extension, 2 tables, 1 view, 2 sequences, 1 index, 1 function) is the one in db/migrations/${baselineFile}`,
     `Recorded ${baselineFile} as applied on PRODUCTION ${run.stdout.split('on PRODUCTION ')[1].split(', without')[0]}, without running it`,

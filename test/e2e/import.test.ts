@@ -202,6 +202,7 @@ test('Flyway on production: the status warning names rb import flyway; V/U files
 
   const run = await runRb(['import', 'flyway', 'sql', '--prod', '--yes'], { cwd, env });
   ok(run);
+  assert.match(run.stderr, /^PRODUCTION: record the Flyway history as rb's\n[\s\S]*\nThis will:\n[\s\S]*\nConfirmed by --yes\.\n/m);
   assert.equal(run.stdout.split('\n').slice(0, 5), [
     'Converted 4 Flyway migration(s) into db/migrations (4 new, 0 there already):',
     '  sql/V1__Create_users.sql + sql/U1__Create_users.sql -> 00000000000010_create_users.sql',

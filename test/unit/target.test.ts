@@ -79,6 +79,7 @@ test('the guard goes ahead only when the database name is typed', async () => {
   await guardProduction(prodTarget, {
     action: 'apply migrations',
     plan: ['apply 1_a.sql'],
+    announce: () => {},
     confirm: async (summary, expected) => {
       shown = summary;
       return expected;
@@ -87,7 +88,7 @@ test('the guard goes ahead only when the database name is typed', async () => {
   assert.match(shown, 'url:      postgres://app:****@db.example.com:5432/shop');
   assert.match(shown, '  - apply 1_a.sql');
   try {
-    await guardProduction(prodTarget, { action: 'x', plan: [], confirm: async () => 'shopp' });
+    await guardProduction(prodTarget, { action: 'x', plan: [], announce: () => {}, confirm: async () => 'shopp' });
     assert.unreachable();
   } catch (error) {
     assert.instance(error, RefusedError);
@@ -101,9 +102,12 @@ test('--yes skips the question; local targets are never asked', async () => {
     asked += 1;
     return null;
   };
-  await guardProduction(prodTarget, { action: 'x', plan: [], yes: true, confirm });
-  await guardProduction({ ...prodTarget, kind: 'url', isProduction: false }, { action: 'x', plan: [], confirm });
+  const announced: string[] = [];
+  await guardProduction(prodTarget, { action: 'x', plan: [], yes: true, confirm, announce: (summary) => announced.push(summary) });
+  await guardProduction({ ...prodTarget, kind: 'url', isProduction: false }, { action: 'x', plan: [], confirm, announce: (summary) => announced.push(summary) });
   assert.is(asked, 0);
+  assert.is(announced.length, 1, 'only production is announced, with --yes');
+  assert.match(announced[0], /^PRODUCTION: x\n[\s\S]*\nConfirmed by --yes\.$/);
 });
 
 test.run();
