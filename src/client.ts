@@ -176,8 +176,8 @@ export function offerClient(url: string, sql: Sql): void {
 
 /**
  * Closes the offered clients no command took, and returns once they are closed. A command that
- * ends the sessions on its database (the restore's swap, src/restore/swap-database.ts) calls it
- * first: the quick check's idle connection would otherwise be there for up to a second, and be
+ * ends the sessions on its database (the restore's swap and the analyze copy, through
+ * connectMaintenance in src/restore/work-database.ts) calls it first: the quick check's idle connection would otherwise be there for up to a second, and be
  * ended and reported as someone else's session.
  */
 export async function closeOfferedClients(): Promise<void> {

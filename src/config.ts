@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_LAYOUT, DEFAULT_SCHEMAS, findProjectRoot, localServerRecordFile, parseDotenv, readDotenv, STATE_DIR_NAME } from '@rbsql/runtime/project';
+import { DEFAULT_LAYOUT, DEFAULT_SCHEMAS, findProjectRoot, localServerRecordFile, readDotenv, STATE_DIR_NAME } from '@rbsql/runtime/project';
 import { UsageError } from './errors.ts';
 import { parseJsonText } from './json-file.ts';
 
-export { parseDotenv };
 
 /**
  * Everything a command needs to know about the project and its environment, read once. The
@@ -64,7 +63,6 @@ interface PackageSettings {
 
 const KNOWN_PACKAGE_KEYS = new Set(['schemas', 'migrationsDir', 'schemaFile', 'backfillDir', 'localPort', 'localDatabase', 'check']);
 
-export { DEFAULT_LAYOUT };
 type LayoutKey = keyof typeof DEFAULT_LAYOUT;
 
 /** dbmate's variables for the same settings: honoured as dbmate does, unless package.json disagrees. */

@@ -242,7 +242,6 @@ export interface StartOptions {
   extraConfig?: string[];
 }
 
-/** Starts the embedded server (initdb on first use); returns at once when it already runs. */
 /** A port another server listens on is named before initdb or pg_ctl run (they would fail after seconds of retries). */
 async function refuseTakenPort(port: number): Promise<void> {
   const { probePort } = await import('./port-probe.ts');
@@ -254,6 +253,7 @@ async function refuseTakenPort(port: number): Promise<void> {
   );
 }
 
+/** Starts the embedded server (initdb on first use); returns at once when it already runs. */
 export async function startLocalServer(settings: LocalServerSettings, options: StartOptions = {}): Promise<RunningServer> {
   const paths = serverPaths(settings);
   const user = await serverUser();
@@ -347,13 +347,15 @@ async function readyLocalServer(settings: LocalServerSettings): Promise<RunningS
   const paths = serverPaths(settings);
   const running = runningPostmaster(paths.data);
   if (!running || running.status !== 'ready' || running.port !== settings.port) return undefined;
+  let password: string | undefined;
   try {
     checkMajor(paths.data);
-    if (trustsConnections(paths.data) || !readSuperuserPassword(paths.root)) return undefined;
+    password = readSuperuserPassword(paths.root);
+    if (trustsConnections(paths.data) || !password) return undefined;
   } catch {
     return undefined; // unreadable files: the full path reports them
   }
-  const url = localServerUrl(settings, settings.database, running.port);
+  const url = localConnectionUrl(running.port, settings.database, password);
   const sql = connect(url);
   try {
     await sql`select 1`;

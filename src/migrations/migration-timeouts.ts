@@ -1,6 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parseDotenv } from '../config.ts';
+import { readDotenv } from '@rbsql/runtime/project';
 import { UsageError } from '../errors.ts';
 import { durationProblem, isDuration, type FileTimeouts } from './rb-directives.ts';
 
@@ -36,8 +34,7 @@ export function resolveTimeoutSettings(
   flags: { lockTimeout?: string; statementTimeout?: string },
   env: NodeJS.ProcessEnv = process.env,
 ): TimeoutSettings {
-  const dotenvFile = path.join(projectDir, '.env');
-  const dotenv = existsSync(dotenvFile) ? parseDotenv(readFileSync(dotenvFile, 'utf8')) : {};
+  const dotenv = readDotenv(projectDir);
   const lookup = (name: string) => (env[name] ?? dotenv[name]) || undefined;
   const lockTimeout = flags.lockTimeout !== undefined ? checkDuration(String(flags.lockTimeout), '--lock-timeout', 'lock timeout') : undefined;
   const statementTimeout =

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { closeOfferedClients, connect, type Sql } from '../client.ts';
+import { connect, type Sql } from '../client.ts';
 import type { Config } from '../config.ts';
 import { InterruptedError, RbError, RefusedError } from '../errors.ts';
 import { stopSignalOf } from '../interrupt.ts';
@@ -100,10 +100,6 @@ export async function restoreDump(config: Config, target: Target, file: string, 
   const signal = options.signal;
   await assertLocalTarget(target);
   const localName = parseDatabaseUrl(target.url).database;
-  // The restore works through the maintenance and work databases and never uses a connection to the
-  // local database, which the swap ends every session on: close the one the embedded server's quick
-  // check opened (src/client.ts offerClient) now, so the swap names only other people's sessions.
-  await closeOfferedClients();
 
   let work: WorkDatabase | undefined;
   /** Set before the work database is created: from then on a failure drops it. */

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { connect, asConnectionError, type Sql } from '../client.ts';
+import { asConnectionError, closeOfferedClients, connect, type Sql } from '../client.ts';
 import { quoteIdent } from '../local-db/ensure-database.ts';
 import { withDatabase } from '../target/database-url.ts';
 import { copyPropertiesStatements, createDatabaseStatement, readDatabaseProperties, type DatabaseProperties } from './database-properties.ts';
@@ -39,6 +39,10 @@ export function parseWorkDatabaseName(name: string): { kind: WorkKind; owner: Ru
  * local database itself): a database cannot be renamed or dropped from inside it.
  */
 export async function connectMaintenance(url: string, localName: string): Promise<Sql> {
+  // Who connects here goes on to end the sessions on the local database (the restore's swap, the
+  // analyze copy): the quick check's idle connection to it (src/client.ts offerClient) is rb's own,
+  // and is closed now rather than ended and reported as someone else's.
+  await closeOfferedClients();
   let lastError: unknown;
   for (const database of ['postgres', 'template1'].filter((d) => d !== localName)) {
     const sql = connect(withDatabase(url, database), { max: 1 });

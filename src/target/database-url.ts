@@ -34,11 +34,6 @@ function maskWholeUrl(url: string): string {
   return maskUrl(`${scheme}${shown}${rest.slice(at)}`);
 }
 
-/**
- * Parses and checks a PostgreSQL URL. Refuses, with the fix, URLs that rb's tools (libpq,
- * dbmate, postgres.js) would read differently from each other, so every tool reaches the same
- * database as the same user, and every message can mask the password.
- */
 /** libpq connection parameters that postgres.js neither reads nor can pass to the server. */
 const LIBPQ_ONLY_PARAMETERS = new Set([
   'dbname', 'host', 'hostaddr', 'port', 'user', 'passfile', 'service', 'target_session_attrs', 'load_balance_hosts',
@@ -47,6 +42,11 @@ const LIBPQ_ONLY_PARAMETERS = new Set([
   'requirepeer', 'tcp_user_timeout', 'replication', 'client_encoding',
 ]);
 
+/**
+ * Parses and checks a PostgreSQL URL. Refuses, with the fix, URLs that rb's tools (libpq,
+ * dbmate, postgres.js) would read differently from each other, so every tool reaches the same
+ * database as the same user, and every message can mask the password.
+ */
 export function parseDatabaseUrl(url: string, source = 'database URL'): UrlParts {
   const shown = maskWholeUrl(url);
   if (!/^postgres(ql)?:\/\//i.test(url)) {
