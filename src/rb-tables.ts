@@ -67,6 +67,14 @@ export const OTHER_TOOL_TABLES: readonly OtherToolTable[] = [
   { name: 'gorp_migrations', tool: 'sql-migrate' },
 ];
 
+export type ImporterName = NonNullable<OtherToolTable['importer']>;
+
+/** The tracking table `rb import <importer>` reads, and the tool's name for messages. */
+export function importedTable(importer: ImporterName): { name: string; tool: string; importer: ImporterName } {
+  const table = OTHER_TOOL_TABLES.find((t) => t.importer === importer)!;
+  return { name: table.name, tool: table.tool, importer };
+}
+
 /** The other tool whose tracking table schema.name is, if any (public.schema_migrations is dbmate's). */
 export function otherToolTable(schema: string, name: string): OtherToolTable | undefined {
   if (schema === DBMATE_TABLE.schema && name === DBMATE_TABLE.name) return undefined;

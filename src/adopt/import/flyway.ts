@@ -3,7 +3,11 @@ import path from 'node:path';
 import type { Queryable } from '../../client.ts';
 import { MigrationError, UsageError } from '../../errors.ts';
 import { quoteIdent } from '../../local-db/ensure-database.ts';
+import { importedTable } from '../../rb-tables.ts';
 import { recordedMigration, type Importer, type SourceMigration, type SourceTracking, trackingTableSchema } from './source-history.ts';
+
+/** Its tracking table and name, from the one list (src/rb-tables.ts). */
+const TABLE = importedTable('flyway');
 
 /** Flyway's SQL file names: V<version>__<description>.sql, U<version>__..., R__..., B<version>__... */
 const FILE = /^([VUB])(\d+(?:[._]\d+)*)__(.+)\.sql$/;
@@ -120,11 +124,11 @@ interface HistoryRow {
  * (flyway repair) rows take it back, a BASELINE row stands for every version up to its own.
  */
 async function readTracking(sql: Queryable, migrations: SourceMigration[]): Promise<SourceTracking | undefined> {
-  const schema = await trackingTableSchema(sql, 'flyway_schema_history');
+  const schema = await trackingTableSchema(sql, TABLE.name);
   if (schema === undefined) return undefined;
-  const table = `${schema}.flyway_schema_history`;
+  const table = `${schema}.${TABLE.name}`;
   const rows = await sql.unsafe<HistoryRow[]>(
-    `select installed_rank as rank, version, description, type, script, success from ${quoteIdent(schema)}.flyway_schema_history order by installed_rank`,
+    `select installed_rank as rank, version, description, type, script, success from ${quoteIdent(schema)}.${quoteIdent(TABLE.name)} order by installed_rank`,
   );
   const applied = new Set<SourceMigration>();
   let baseline: bigint[] | undefined;
@@ -159,4 +163,4 @@ async function readTracking(sql: Queryable, migrations: SourceMigration[]): Prom
   };
 }
 
-export const flyway: Importer = { name: 'flyway', tool: 'Flyway', read, readTracking };
+export const flyway: Importer = { name: TABLE.importer, tool: TABLE.tool, read, readTracking };

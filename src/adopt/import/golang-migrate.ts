@@ -3,8 +3,11 @@ import path from 'node:path';
 import type { Queryable } from '../../client.ts';
 import { MigrationError, UsageError } from '../../errors.ts';
 import { quoteIdent } from '../../local-db/ensure-database.ts';
-import { DBMATE_TABLE, GOLANG_MIGRATE_MOVED_TABLE, qualified } from '../../rb-tables.ts';
+import { DBMATE_TABLE, GOLANG_MIGRATE_MOVED_TABLE, importedTable, qualified } from '../../rb-tables.ts';
 import { recordedMigration, type Importer, type SourceMigration, type SourceTracking } from './source-history.ts';
+
+/** Its tracking table and name, from the one list (src/rb-tables.ts). */
+const TABLE = importedTable('golang-migrate');
 
 /** golang-migrate's file names (source.DefaultParse): `<version>_<title>.<up|down>.<ext>`. */
 const FILE = /^([0-9]+)_(.*)\.(down|up)\.(.*)$/;
@@ -58,7 +61,7 @@ async function readTracking(sql: Queryable, migrations: SourceMigration[]): Prom
     select n.nspname as schema, c.relname as name
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
      where c.relkind = 'r'
-       and (c.relname = 'schema_migrations' or (n.nspname = ${GOLANG_MIGRATE_MOVED_TABLE.schema} and c.relname = ${GOLANG_MIGRATE_MOVED_TABLE.name}))
+       and (c.relname = ${TABLE.name} or (n.nspname = ${GOLANG_MIGRATE_MOVED_TABLE.schema} and c.relname = ${GOLANG_MIGRATE_MOVED_TABLE.name}))
        and exists (select from pg_attribute a where a.attrelid = c.oid and a.attname = 'dirty' and not a.attisdropped)
      order by 1, 2`;
   if (tables.length === 0) return undefined;
@@ -105,4 +108,4 @@ async function readTracking(sql: Queryable, migrations: SourceMigration[]): Prom
   };
 }
 
-export const golangMigrate: Importer = { name: 'golang-migrate', tool: 'golang-migrate', read, readTracking };
+export const golangMigrate: Importer = { name: TABLE.importer, tool: TABLE.tool, read, readTracking };

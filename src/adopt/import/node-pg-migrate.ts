@@ -3,7 +3,11 @@ import path from 'node:path';
 import type { Queryable } from '../../client.ts';
 import { UsageError } from '../../errors.ts';
 import { quoteIdent } from '../../local-db/ensure-database.ts';
+import { importedTable } from '../../rb-tables.ts';
 import { recordedMigration, type Importer, type Section, type SourceMigration, type SourceTracking, trackingTableSchema } from './source-history.ts';
+
+/** Its tracking table and name, from the one list (src/rb-tables.ts). */
+const TABLE = importedTable('node-pg-migrate');
 
 /** node-pg-migrate's file names: <prefix digits>_<name>.<ext>; its tracking table stores the name without the extension. */
 const FILE = /^(\d+)_?(.*)\.([A-Za-z]+)$/;
@@ -66,13 +70,13 @@ function read(dir: string, show: (file: string) => string): { migrations: Source
 
 /** pgmigrations (id, name, run_on): one row per applied migration; node-pg-migrate records nothing for a failed one (it rolls back). */
 async function readTracking(sql: Queryable, migrations: SourceMigration[]): Promise<SourceTracking | undefined> {
-  const schema = await trackingTableSchema(sql, 'pgmigrations');
+  const schema = await trackingTableSchema(sql, TABLE.name);
   if (schema === undefined) return undefined;
-  const table = `${schema}.pgmigrations`;
-  const rows = await sql.unsafe<{ name: string }[]>(`select name from ${quoteIdent(schema)}.pgmigrations order by run_on, id`);
+  const table = `${schema}.${TABLE.name}`;
+  const rows = await sql.unsafe<{ name: string }[]>(`select name from ${quoteIdent(schema)}.${quoteIdent(TABLE.name)} order by run_on, id`);
   const applied = new Set(rows.map((r) => recordedMigration(migrations, r.name, table, 'node-pg-migrate')));
   const list = migrations.filter((m) => applied.has(m));
   return { table, applied: list, summary: `${list.length} migration(s) run` };
 }
 
-export const nodePgMigrate: Importer = { name: 'node-pg-migrate', tool: 'node-pg-migrate', read, readTracking };
+export const nodePgMigrate: Importer = { name: TABLE.importer, tool: TABLE.tool, read, readTracking };

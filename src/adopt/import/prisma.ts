@@ -3,7 +3,11 @@ import path from 'node:path';
 import type { Queryable } from '../../client.ts';
 import { MigrationError, UsageError } from '../../errors.ts';
 import { quoteIdent } from '../../local-db/ensure-database.ts';
+import { importedTable } from '../../rb-tables.ts';
 import { recordedMigration, type Importer, type SourceMigration, type SourceTracking, trackingTableSchema } from './source-history.ts';
+
+/** Its tracking table and name, from the one list (src/rb-tables.ts). */
+const TABLE = importedTable('prisma');
 
 /** Prisma Migrate's folders: prisma/migrations/<yyyymmddhhmmss>_<name>/migration.sql. */
 const FOLDER = /^(\d+)_(.+)$/;
@@ -53,12 +57,12 @@ interface PrismaRow {
  * not applied (unless a later attempt finished).
  */
 async function readTracking(sql: Queryable, migrations: SourceMigration[]): Promise<SourceTracking | undefined> {
-  const schema = await trackingTableSchema(sql, '_prisma_migrations');
+  const schema = await trackingTableSchema(sql, TABLE.name);
   if (schema === undefined) return undefined;
-  const table = `${schema}._prisma_migrations`;
+  const table = `${schema}.${TABLE.name}`;
   const rows = await sql.unsafe<PrismaRow[]>(
     `select migration_name as name, finished_at is not null as finished, rolled_back_at is not null as "rolledBack", logs
-       from ${quoteIdent(schema)}._prisma_migrations order by started_at, migration_name`,
+       from ${quoteIdent(schema)}.${quoteIdent(TABLE.name)} order by started_at, migration_name`,
   );
   const failed = rows.find((r) => !r.finished && !r.rolledBack);
   if (failed) {
@@ -74,4 +78,4 @@ async function readTracking(sql: Queryable, migrations: SourceMigration[]): Prom
   return { table, applied: list, summary: `${list.length} migration(s) finished${rolledBack ? `, ${rolledBack} rolled back` : ''}, none failed` };
 }
 
-export const prisma: Importer = { name: 'prisma', tool: 'Prisma Migrate', read, readTracking };
+export const prisma: Importer = { name: TABLE.importer, tool: TABLE.tool, read, readTracking };

@@ -2,6 +2,7 @@ import type { Queryable } from '../../client.ts';
 import { UsageError } from '../../errors.ts';
 import { migrationSlug } from '../../migrations/new-migration.ts';
 import { isTransactionControl, refusedInTransaction, splitStatements } from '../../migrations/sql-statements.ts';
+import type { ImporterName } from '../../rb-tables.ts';
 
 /**
  * What every importer (golang-migrate, Flyway, Prisma Migrate, node-pg-migrate) reads from another
@@ -51,7 +52,7 @@ export interface SourceTracking {
 
 export interface Importer {
   /** The name `rb import` takes: "golang-migrate". */
-  name: 'golang-migrate' | 'flyway' | 'prisma' | 'node-pg-migrate';
+  name: ImporterName;
   /** The tool's name in messages: "Flyway". */
   tool: string;
   /** Reads the migrations in tool order; refusals (Java migrations, repeatables...) throw UsageError. */
