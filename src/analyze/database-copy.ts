@@ -7,7 +7,7 @@ import { quoteIdent } from '../local-db/ensure-database.ts';
 import { copyPropertiesStatements, readDatabaseProperties } from '../restore/database-properties.ts';
 import { thisRun } from '../restore/run-owner.ts';
 import type { EndedSession } from '../restore/swap-database.ts';
-import { connectMaintenance, describeLeftovers, dropLeftoverDatabases, workDatabaseName, type LeftoverReport } from '../restore/work-database.ts';
+import { connectMaintenance, describeLeftovers, dropDatabase, dropLeftoverDatabases, workDatabaseName, type LeftoverReport } from '../restore/work-database.ts';
 import { withDatabase } from '../target/database-url.ts';
 
 /**
@@ -107,7 +107,7 @@ export async function copyLocalDatabase(localUrl: string, localName: string, opt
   let created = false;
   const drop = async () => {
     try {
-      await admin.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);
+      await dropDatabase(admin, name);
     } finally {
       await admin.end({ timeout: 5 });
     }
