@@ -186,12 +186,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
+// rb's own exits, taken before anything runs: while pgtyped logs in, process.exit stands in for
+// pgtyped's (src/types/pgtyped-login.ts), and a Ctrl-C then must still exit, not throw.
+const exit = process.exit.bind(process);
 // Ctrl-C / SIGTERM with no command listening: children end (src/interrupt.ts), rb exits at once.
-installSignalHandlers((signal) => process.exit(exitCodeFor(signal)));
+installSignalHandlers((signal) => exit(exitCodeFor(signal)));
 discardOutputOnClosedPipe();
 const code = await main(process.argv, processIo);
 // process.exit drops whatever a pipe has not taken yet (past 64 KiB): wait until both streams
 // have flushed, then exit so no stray handle (a pool, a watcher) keeps rb alive.
 process.exitCode = code;
 await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
-process.exit(code);
+exit(code);

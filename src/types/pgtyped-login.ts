@@ -17,7 +17,9 @@ function guardExit(): void {
   const { exit } = process;
   const { error } = console;
   process.exit = ((code?: number) => {
-    throw new PgtypedLoginFailed(failure ?? `pgtyped's login ended with exit code ${code ?? 0}`);
+    // Only pgtyped's exit after its "Connection failed" line; any other goes through.
+    if (failure === undefined) return exit.call(process, code);
+    throw new PgtypedLoginFailed(failure);
   }) as typeof process.exit;
   console.error = (...args: unknown[]) => {
     const text = String(args[0]);

@@ -74,4 +74,29 @@ test('pgtyped\'s login refused (the shadow database takes no connections): one l
   assert.match(readFileSync(path.join(cwd, 'queries', 'only.queries.ts'), 'utf8'), 'one');
 });
 
+test('Ctrl-C while pgtyped logs in and generates: exit 130, no stack trace, nothing written', async () => {
+  const cwd = project();
+  const url = await createEmptyDatabase('types-ctrl-c');
+  const shadow = `${new URL(url).pathname.slice(1)}_rb_shadow`;
+  writeFileSync(path.join(cwd, 'queries', 'only.sql'), '/* @name Only */\nSELECT 1 AS one;\n');
+  const built = await runRb(['types'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(built.code, 0, built.stderr);
+  writeQueryFiles(cwd);
+  const run = startRb(['types'], { cwd, env: { DATABASE_URL: url } });
+  // The signal as pgtyped's first session appears: its login (where process.exit is pgtyped's) or just after.
+  await withSql(url, async (sql) => {
+    for (let attempt = 0; attempt < 2000; attempt += 1) {
+      const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where datname = ${shadow} and application_name = ''`;
+      if (n > 0 || run.exited() !== undefined) return;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  });
+  run.child.kill('SIGINT');
+  const ended = await run.done;
+  assert.is(ended.code, 130, ended.stdout + ended.stderr);
+  assert.not.match(ended.stderr, /\n\s+at /, 'no stack trace');
+  assert.not.match(ended.stderr, 'PgtypedLoginFailed');
+  assert.not.ok(existsSync(path.join(cwd, 'queries', 'q000.queries.ts')), 'nothing written');
+});
+
 test.run();
