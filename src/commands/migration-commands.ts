@@ -51,14 +51,15 @@ async function regenerateTypes(config: Config, target: Target, io: Io, json: boo
   const { generateTypes } = await import('../types/generate-types.ts');
   const { reportTypes } = await import('./types-command.ts');
   let production = false;
-  const result = await generateTypes(config, {
+  const result = await interruptible(({ signal }) => generateTypes(config, {
+    signal,
     serverUrl: async () => {
       await identifyTarget(target);
       production = target.isProduction;
       if (production) throw new TypesOnProduction();
       return target.url;
     },
-  }).catch((error: unknown) => {
+  })).catch((error: unknown) => {
     if (error instanceof TypesOnProduction) return null;
     throw error;
   });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { loadConfig, relativeToProject, type Config } from '../config.ts';
 import { RbError, UsageError } from '../errors.ts';
+import { interruptible } from '../interrupt.ts';
 import type { Io } from '../io.ts';
 import { generateTypes, type TypesResult } from '../types/generate-types.ts';
 import { loadTypesSettings, PGTYPED_CONFIG_FILE } from '../types/pgtyped-config.ts';
@@ -67,7 +68,8 @@ export async function typesCommand(flags: TypesFlags, io: Io): Promise<void> {
   const config = loadConfig();
   const options = { check: flags.check, serverUrl: serverResolver(config, flags) };
   if (!flags.watch) {
-    const error = reportTypes(await generateTypes(config, options), io);
+    // Ctrl-C stops it before anything is written, dbmate's session on the shadow database included.
+    const error = reportTypes(await interruptible(({ signal }) => generateTypes(config, { ...options, signal })), io);
     if (error) throw error;
     return;
   }

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { relativeToProject, type Config } from '../config.ts';
+import { InterruptedError } from '../errors.ts';
+import { stopSignalOf } from '../interrupt.ts';
 import { inputKey, readCache, writeCache, type CacheEntry } from './generation-cache.ts';
 import { findOrphans, listQueryFiles, loadTypesSettings, type QueryFile } from './pgtyped-config.ts';
 import { loadPgtyped, pgtypedVersions, savePgtypedCodeCache } from './pgtyped-library.ts';
@@ -29,6 +31,15 @@ export interface TypesOptions {
   serverUrl: () => Promise<string>;
   /** Ignore the cache (benchmarks, the first run after a server change). */
   noCache?: boolean;
+  /** Aborted on Ctrl-C / SIGTERM (src/interrupt.ts): the run stops before it writes anything. */
+  signal?: AbortSignal;
+}
+
+/** Stops the run when `signal` was aborted: nothing was written yet. */
+function stopIfAsked(signal: AbortSignal | undefined): void {
+  if (!signal?.aborted) return;
+  const stop = stopSignalOf(signal);
+  throw new InterruptedError(`rb types stopped by ${stop}; nothing was written`, stop);
 }
 
 export interface TypesResult {
@@ -42,6 +53,22 @@ export interface TypesResult {
   /** Query files that went through pgtyped in this run (the rest came from the cache). */
   generated: number;
   shadow?: ShadowDatabase;
+}
+
+/** `work`, unless `signal` aborts first (then it stops at once: pgtyped's sockets close with rb). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      try {
+        stopIfAsked(signal);
+      } catch (error) {
+        reject(error);
+      }
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Bumped when rb changes how it generates or what it refuses: part of the cache key. */
@@ -89,12 +116,15 @@ export async function generateTypes(config: Config, options: TypesOptions): Prom
     const server = options.serverUrl();
     loadPgtyped(config.stateDir).catch(() => {}); // the same promise is awaited (and its error thrown) below
     const serverUrl = await server;
+    stopIfAsked(options.signal);
     const { ensureShadowDatabase } = await import('./shadow-database.ts');
     result.shadow = await ensureShadowDatabase({
-      serverUrl, projectDir: config.projectDir, migrationsDir: config.migrationsDir, schemas: config.schemas, hash,
+      serverUrl, projectDir: config.projectDir, migrationsDir: config.migrationsDir, schemas: config.schemas, hash, signal: options.signal,
     });
+    stopIfAsked(options.signal);
     const { generateQueryTypes } = await import('./pgtyped-generator.ts');
-    const generation = await generateQueryTypes(toGenerate, settings, result.shadow.url);
+    const generating = generateQueryTypes(toGenerate, settings, result.shadow.url);
+    const generation = options.signal ? await untilAborted(generating, options.signal) : await generating;
     result.problems = generation.problems;
     result.warnings.push(...generation.warnings);
     if (result.problems.length > 0) return result;

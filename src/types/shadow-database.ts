@@ -1,6 +1,7 @@
 import { withClient } from '../client.ts';
 import { relativeToProject } from '../config.ts';
-import { RbError } from '../errors.ts';
+import { InterruptedError } from '../errors.ts';
+import { stopSignalOf } from '../interrupt.ts';
 import { quoteIdent, recreateDatabase } from '../local-db/ensure-database.ts';
 import { parseDatabaseUrl, withDatabase } from '../target/database-url.ts';
 import { searchPath } from '@rbsql/runtime/type-choices';
@@ -13,6 +14,8 @@ export interface ShadowOptions {
   migrationsDir: string;
   schemas: readonly string[];
   hash: string;
+  /** Aborted on Ctrl-C / SIGTERM: says which signal stopped dbmate. */
+  signal?: AbortSignal;
 }
 
 export interface ShadowDatabase {
@@ -49,7 +52,14 @@ export async function ensureShadowDatabase(options: ShadowOptions): Promise<Shad
     await recreateDatabase(sql, name, 'rb types (its shadow database)');
     // The shadow database is rebuilt from scratch anyway: a failure without a position is located by replaying its statements.
     const run = await runMigrations(url, files, 'migrate', { replayToLocate: true });
-    if (run.stopped) throw new RbError(`dbmate was stopped by ${run.stopped.signal}`);
+    if (run.stopped) {
+      // dbmate ended with rb (Ctrl-C): its server session may still run the statement. End it, as
+      // rb upgrade does; the shadow database has no hash comment yet, so the next run rebuilds it.
+      const { endOwnSessions } = await import('../migrations/migration-sessions.ts');
+      await withClient(url, (shadow) => endOwnSessions(shadow));
+      const stop = options.signal?.aborted ? stopSignalOf(options.signal) : 'SIGTERM';
+      throw new InterruptedError(`rb types stopped by ${stop} while building the shadow database ${name}; its migrations were stopped and nothing was written (the next run builds it again)`, stop);
+    }
     if (run.failure) {
       await sql.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);
       const failure = describeFailure(run.failure, (p) => relativeToProject(options, p));

@@ -99,4 +99,30 @@ test('Ctrl-C while pgtyped logs in and generates: exit 130, no stack trace, noth
   assert.not.ok(existsSync(path.join(cwd, 'queries', 'q000.queries.ts')), 'nothing written');
 });
 
+test('Ctrl-C while the shadow database is built: one line, exit 130, dbmate\'s session ended, nothing written; the next run builds it', async () => {
+  const cwd = project();
+  writeFileSync(path.join(cwd, 'db', 'migrations', '20990101000000_slow.sql'), '-- migrate:up\nselect pg_sleep(20);\n\n-- migrate:down\n');
+  writeFileSync(path.join(cwd, 'queries', 'only.sql'), '/* @name Only */\nSELECT 1 AS one;\n');
+  const url = await createEmptyDatabase('types-shadow-ctrl-c');
+  const shadow = `${new URL(url).pathname.slice(1)}_rb_shadow`;
+  const dbmateOnShadow = () => withSql(url, async (sql) =>
+    (await sql<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where datname = ${shadow} and application_name like 'rb dbmate%'`)[0].n);
+  const run = startRb(['types'], { cwd, env: { DATABASE_URL: url } });
+  for (let attempt = 0; (await dbmateOnShadow()) === 0; attempt += 1) {
+    assert.ok(attempt < 600 && run.exited() === undefined, `dbmate never reached the slow migration: ${run.stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  run.child.kill('SIGINT');
+  const ended = await run.done;
+  assert.is(ended.code, 130, ended.stdout + ended.stderr);
+  assert.is(ended.stderr, `rb: rb types stopped by SIGINT while building the shadow database ${shadow}; its migrations were stopped and nothing was written (the next run builds it again)\n`);
+  assert.is(await dbmateOnShadow(), 0, 'dbmate\'s server session ended with rb');
+  assert.not.ok(existsSync(path.join(cwd, 'queries', 'only.queries.ts')), 'nothing written');
+
+  writeFileSync(path.join(cwd, 'db', 'migrations', '20990101000000_slow.sql'), '-- migrate:up\nselect pg_sleep(0);\n\n-- migrate:down\n');
+  const again = await runRb(['types'], { cwd, env: { DATABASE_URL: url } });
+  assert.is(again.code, 0, again.stderr);
+  assert.match(again.stdout, `Rebuilt the shadow database ${shadow} from the migrations`);
+});
+
 test.run();
