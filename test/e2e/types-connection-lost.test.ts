@@ -27,15 +27,20 @@ function writeQueryFiles(cwd: string): void {
   }
 }
 
-test('pgtyped\'s connection ended by the server mid-generation: one line, exit 3, nothing written', async () => {
+/** A project whose shadow database is built (one query file generated), then 120 query files to generate. */
+async function builtProject(label: string): Promise<{ cwd: string; url: string; shadow: string }> {
   const cwd = project();
-  const url = await createEmptyDatabase('types-lost');
-  const shadow = `${new URL(url).pathname.slice(1)}_rb_shadow`;
-  // Build the shadow database first, so that the run below only generates.
+  const url = await createEmptyDatabase(label);
   writeFileSync(path.join(cwd, 'queries', 'only.sql'), '/* @name Only */\nSELECT 1 AS one;\n');
   const built = await runRb(['types'], { cwd, env: { DATABASE_URL: url } });
   assert.is(built.code, 0, built.stderr);
   writeQueryFiles(cwd);
+  return { cwd, url, shadow: `${new URL(url).pathname.slice(1)}_rb_shadow` };
+}
+
+test('pgtyped\'s connection ended by the server mid-generation: one line, exit 3, nothing written', async () => {
+  // The shadow database is built first, so that the run below only generates.
+  const { cwd, url, shadow } = await builtProject('types-lost');
 
   const run = startRb(['types'], { cwd, env: { DATABASE_URL: url } });
   // pgtyped's sessions (it sets no application_name; rb's own are named) on the shadow database.
@@ -75,13 +80,7 @@ test('pgtyped\'s login refused (the shadow database takes no connections): one l
 });
 
 test('Ctrl-C while pgtyped logs in and generates: exit 130, no stack trace, nothing written', async () => {
-  const cwd = project();
-  const url = await createEmptyDatabase('types-ctrl-c');
-  const shadow = `${new URL(url).pathname.slice(1)}_rb_shadow`;
-  writeFileSync(path.join(cwd, 'queries', 'only.sql'), '/* @name Only */\nSELECT 1 AS one;\n');
-  const built = await runRb(['types'], { cwd, env: { DATABASE_URL: url } });
-  assert.is(built.code, 0, built.stderr);
-  writeQueryFiles(cwd);
+  const { cwd, url, shadow } = await builtProject('types-ctrl-c');
   const run = startRb(['types'], { cwd, env: { DATABASE_URL: url } });
   // The signal as pgtyped's first session appears: its login (where process.exit is pgtyped's) or just after.
   await withSql(url, async (sql) => {
